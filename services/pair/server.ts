@@ -1,0 +1,37 @@
+// pair-server: binds a PAIR socket on PAIR_BIND (tcp://*:5555).
+// Sends "Server message to Client", waits for the answer, pauses, and repeats until stopped.
+// PAIR takes one peer at a time: a second client is left waiting.
+import * as zmq from "zeromq";
+import { endpoint, isTimeout, millis, runRole } from "../runtime/index.js";
+import { SERVER_MESSAGE } from "./messages.js";
+
+await runRole(
+  "pair-server",
+  {
+    PAIR_BIND: endpoint({ default: "tcp://*:5555" }),
+    PAIR_INTERVAL_MS: millis({ default: 1000 }),
+    PAIR_TIMEOUT_MS: millis({ default: 5000 }),
+  },
+  async (role) => {
+    const { config, log } = role;
+    const socket = role.open(zmq.Pair, { receiveTimeout: config.PAIR_TIMEOUT_MS });
+    await role.bind(socket, config.PAIR_BIND);
+    role.ready();
+
+    let replies = 0;
+    while (!role.stopping) {
+      // send() waits while no client is attached, so nothing is sent into the void.
+      await socket.send(SERVER_MESSAGE);
+      try {
+        const [reply] = await socket.receive();
+        log.info(`reply ${++replies}: ${reply}`);
+      } catch (err) {
+        if (!isTimeout(err)) throw err;
+        // The client left mid-exchange: send again for whoever attaches next.
+        log.info(`no reply within ${config.PAIR_TIMEOUT_MS} ms; waiting for a client`);
+        continue;
+      }
+      await role.sleep(config.PAIR_INTERVAL_MS);
+    }
+  },
+);

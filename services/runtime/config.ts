@@ -1,0 +1,70 @@
+import { cleanEnv, EnvError, makeValidator, type ValidatorSpec } from "envalid";
+
+/** Every problem found in the environment, one line each: `NAME: expected ..., got "..."`. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration: ${problems.join("; ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+export type Spec = Record<string, ValidatorSpec<unknown>>;
+export type Config<S extends Spec> = { readonly [K in keyof S]: S[K] extends ValidatorSpec<infer T> ? T : never };
+
+interface Options<T> {
+  default?: T;
+  desc?: string;
+}
+
+const expect = (form: string, raw: string): never => {
+  throw new EnvError(`expected ${form}, got "${raw}"`);
+};
+
+/** A whole number in [min, max]. */
+export const integer = ({ min, max, ...spec }: Options<number> & { min: number; max: number }) =>
+  makeValidator<number>((raw) => {
+    const value = Number(raw);
+    if (!/^-?\d+$/.test(raw.trim()) || value < min || value > max) {
+      return expect(`an integer from ${min} to ${max}`, raw);
+    }
+    return value;
+  })(spec);
+
+export const port = (spec: Options<number> = {}) => integer({ min: 1, max: 65535, ...spec });
+
+/** A duration in milliseconds, up to one hour. */
+export const millis = (spec: Options<number> = {}) => integer({ min: 0, max: 3_600_000, ...spec });
+
+const ENDPOINT = /^(tcp:\/\/(\*|[A-Za-z0-9_.-]+):\d{1,5}|ipc:\/\/.+|inproc:\/\/.+)$/;
+const endpointForm = "a ZeroMQ endpoint such as tcp://host:5555 or tcp://*:5555";
+
+export const endpoint = makeValidator<string>((raw) => (ENDPOINT.test(raw.trim()) ? raw.trim() : expect(endpointForm, raw)));
+
+/** A comma-separated list of endpoints. */
+export const endpoints = makeValidator<string[]>((raw) => {
+  const list = raw.split(",").map((item) => item.trim());
+  return list.every((item) => ENDPOINT.test(item)) ? list : expect(`a comma-separated list of ${endpointForm}`, raw);
+});
+
+/** Free text of 1 to 256 characters. */
+export const text = makeValidator<string>((raw) =>
+  raw.length >= 1 && raw.length <= 256 ? raw : expect("text of 1 to 256 characters", raw),
+);
+
+/**
+ * Validates `env` against `spec` once, before anything opens. An empty value counts as unset,
+ * so compose's `${VAR:-}` falls back to the default. Throws a ConfigError listing every problem.
+ */
+export function loadConfig<S extends Spec>(spec: S, env: NodeJS.ProcessEnv = process.env): Config<S> {
+  const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));
+  return cleanEnv(set, spec, {
+    reporter: ({ errors }) => {
+      const problems = Object.entries(errors).map(([name, err]) =>
+        err instanceof EnvError ? `${name}: ${err.message}` : `${name}: missing, expected ${describe(spec[name])}`,
+      );
+      if (problems.length > 0) throw new ConfigError(problems);
+    },
+  }) as Config<S>;
+}
+
+const describe = (spec: ValidatorSpec<unknown> | undefined) => spec?.desc ?? "a value";

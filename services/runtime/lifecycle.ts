@@ -1,0 +1,127 @@
+import { hostname } from "node:os";
+import { setTimeout as delay } from "node:timers/promises";
+import { config as loadDotenv } from "dotenv";
+import type * as zmq from "zeromq";
+import { ConfigError, loadConfig, type Config, type Spec } from "./config.js";
+import { createLog, type Log } from "./log.js";
+
+/** Exit codes shared by every role. */
+export const Exit = {
+  ok: 0,
+  error: 1,
+  config: 2,
+  /** The peer never answered within the role's timeout. */
+  noPeer: 3,
+  /** The role finished, but its result failed a check. */
+  mismatch: 4,
+} as const;
+
+/** How long queued messages may still go out after close. */
+const LINGER_MS = 200;
+/** After a signal, how long the role may take to finish before it is forced out. */
+const GRACE_MS = 1500;
+
+export interface Role<C> {
+  readonly config: C;
+  readonly log: Log;
+  /** The container's hostname: the default id of a scaled replica. */
+  readonly host: string;
+  /** Aborted on SIGTERM or SIGINT. */
+  readonly signal: AbortSignal;
+  readonly stopping: boolean;
+  /** Creates a socket that closes with a short linger when the role stops. */
+  open<S extends zmq.Socket, O extends object>(Type: new (options?: O) => S, options?: O): S;
+  bind(socket: zmq.Socket, endpoint: string): Promise<void>;
+  connect(socket: zmq.Socket, endpoint: string): void;
+  /** Logs the readiness line tests and users wait on. */
+  ready(detail?: string): void;
+  /** Waits `ms`, or less if the role is stopping. */
+  sleep(ms: number): Promise<void>;
+}
+
+/** True when a receive or send gave up because of a socket timeout. */
+export const isTimeout = (err: unknown) => (err as { code?: string } | null)?.code === "EAGAIN";
+
+/**
+ * Runs one role: loads `.env` (real env vars win), validates config before any socket opens,
+ * handles signals, and turns the outcome into an exit code. `main` returns the exit code.
+ */
+export async function runRole<S extends Spec>(
+  name: string,
+  spec: S,
+  main: (role: Role<Config<S>>) => Promise<number | void>,
+): Promise<void> {
+  const log = createLog(name);
+  loadDotenv({ quiet: true });
+  let config: Config<S>;
+  try {
+    config = loadConfig(spec);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    for (const problem of err.problems) log.error(`config ${problem}`);
+    process.exit(Exit.config);
+  }
+
+  const sockets = new Set<zmq.Socket>();
+  const endpoints: string[] = [];
+  const controller = new AbortController();
+  const closeAll = () => sockets.forEach((socket) => socket.closed || socket.close());
+
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      log.warn(`second ${signal}, exiting now`);
+      process.exit(Exit.error);
+    }
+    log.info(`${signal} received, closing sockets`);
+    controller.abort();
+    closeAll();
+    setTimeout(() => {
+      log.error(`did not stop within ${GRACE_MS} ms`);
+      process.exit(Exit.error);
+    }, GRACE_MS).unref();
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+
+  const role: Role<Config<S>> = {
+    config,
+    log,
+    host: hostname(),
+    signal: controller.signal,
+    get stopping() {
+      return controller.signal.aborted;
+    },
+    open<T extends zmq.Socket, O extends object>(Type: new (options?: O) => T, options?: O): T {
+      const socket = new Type({ linger: LINGER_MS, ...options } as O);
+      sockets.add(socket);
+      return socket;
+    },
+    async bind(socket, endpoint) {
+      await socket.bind(endpoint);
+      endpoints.push(`bound ${endpoint}`);
+    },
+    connect(socket, endpoint) {
+      socket.connect(endpoint);
+      endpoints.push(`connecting to ${endpoint}`);
+    },
+    ready(detail) {
+      log.info(`ready: ${[...endpoints, detail].filter(Boolean).join(", ")}`);
+    },
+    sleep: (ms) => delay(ms, undefined, { signal: controller.signal }).catch(() => undefined),
+  };
+
+  let code: number;
+  try {
+    code = (await main(role)) ?? Exit.ok;
+    if (role.stopping) code = Exit.ok;
+  } catch (err) {
+    // Socket calls interrupted by our own close are the normal end of a stop.
+    code = role.stopping ? Exit.ok : Exit.error;
+    if (!role.stopping) log.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  }
+  closeAll();
+  if (role.stopping) log.info("stopped");
+  // Exit when the event loop drains, so zeromq can flush what lingers; force it if something hangs on.
+  process.exitCode = code;
+  setTimeout(() => process.exit(code), LINGER_MS + 300).unref();
+}
