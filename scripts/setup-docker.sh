@@ -102,10 +102,15 @@ build_local_base() {
 
 resolve_base_image() {
   if docker image inspect "$want_image" >/dev/null 2>&1; then echo "$want_image"; return; fi
+  # A stand-in exists only because an earlier pull failed; remove it to try the registry again.
+  if docker image inspect "$local_image" >/dev/null 2>&1; then
+    say "reusing $local_image ($want_image was not available earlier; docker rmi $local_image to retry)"
+    echo "$local_image"; return
+  fi
   say "pulling $want_image"
-  if timeout 120 docker pull -q "$want_image" >/dev/null 2>&1; then echo "$want_image"; return; fi
+  if timeout 90 docker pull -q "$want_image" >/dev/null 2>&1; then echo "$want_image"; return; fi
   say "$want_image can't be pulled here; using the local equivalent $local_image"
-  docker image inspect "$local_image" >/dev/null 2>&1 || build_local_base
+  build_local_base
   echo "$local_image"
 }
 

@@ -1,0 +1,17 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { repoRoot } from "./lab.js";
+
+/** Builds the one role image before any integration test, so tests never race a build. */
+export default function setup(): void {
+  const state = join(repoRoot, ".lab", "node-image");
+  const nodeImage = process.env.NODE_IMAGE ?? (existsSync(state) ? readFileSync(state, "utf8").trim() : undefined);
+  if (nodeImage) process.env.NODE_IMAGE = nodeImage;
+  process.env.TESTCONTAINERS_RYUK_DISABLED ??= "true";
+  execFileSync("docker", ["compose", "--profile", "*", "build", "--quiet"], {
+    cwd: repoRoot,
+    stdio: "inherit",
+    env: process.env,
+  });
+}

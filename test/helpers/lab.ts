@@ -1,0 +1,127 @@
+import { randomUUID } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import type Dockerode from "dockerode";
+import { DockerComposeEnvironment, getContainerRuntimeClient, Wait, type StartedDockerComposeEnvironment } from "testcontainers";
+
+export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+
+export interface LabOptions {
+  /** Environment for compose interpolation; tests set every value they assert on. */
+  env?: Record<string, string>;
+  /** Replicas per service, as `--scale service=N`. */
+  scale?: Record<string, number>;
+}
+
+export interface ContainerState {
+  exitCode: number;
+  running: boolean;
+  finishedAt: Date;
+}
+
+/** One compose profile brought up by testcontainers under its own project name. */
+export class Lab {
+  private constructor(
+    readonly project: string,
+    private readonly environment: StartedDockerComposeEnvironment,
+    private readonly docker: Dockerode,
+  ) {}
+
+  /** Starts `profile` from the repo's compose.yaml and waits until every running role logged "ready". */
+  static async start(profile: string, { env = {}, scale = {} }: LabOptions = {}): Promise<Lab> {
+    const project = `zmq-lab-test-${profile}-${randomUUID().slice(0, 8)}`;
+    const scaleFlags = Object.entries(scale).flatMap(([service, n]) => ["--scale", `${service}=${n}`]);
+    const environment = await new DockerComposeEnvironment(repoRoot, "compose.yaml")
+      .withProjectName(project)
+      .withProfiles(profile)
+      .withEnvironment(env)
+      .withClientOptions({ commandOptions: scaleFlags })
+      .withDefaultWaitStrategy(Wait.forLogMessage(/ ready: /))
+      .withStartupTimeout(30_000)
+      .up();
+    const client = await getContainerRuntimeClient();
+    return new Lab(project, environment, client.container.dockerode);
+  }
+
+  /** Container names of a service, running or exited, in replica order (e.g. consumer-1, consumer-2). */
+  async names(service: string): Promise<string[]> {
+    const found = await this.list(service);
+    return found.map((c) => `${service}-${c.Labels["com.docker.compose.container-number"]}`).sort(byReplica);
+  }
+
+  /** The container's log lines, stdout and stderr together. */
+  async logs(name: string): Promise<string[]> {
+    const raw = (await (await this.container(name)).logs({ stdout: true, stderr: true, follow: false })) as Buffer;
+    return demux(raw).split("\n").filter((line) => line.length > 0);
+  }
+
+  /** Polls the log until a line matches: a readiness signal, never a fixed sleep. */
+  async waitForLine(name: string, pattern: RegExp, timeoutMs = 30_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const line = (await this.logs(name)).find((l) => pattern.test(l));
+      if (line) return line;
+      if (Date.now() > deadline) throw new Error(`${name}: no log line matching ${pattern} within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
+  /** Waits for the container to exit and returns its exit code. */
+  async waitForExit(name: string, timeoutMs = 60_000): Promise<number> {
+    const container = await this.container(name);
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`${name}: still running after ${timeoutMs} ms`)), timeoutMs).unref(),
+    );
+    const { StatusCode } = (await Promise.race([container.wait(), timeout])) as { StatusCode: number };
+    return StatusCode;
+  }
+
+  async state(name: string): Promise<ContainerState> {
+    const { State } = await (await this.container(name)).inspect();
+    return { exitCode: State.ExitCode, running: State.Running, finishedAt: new Date(State.FinishedAt) };
+  }
+
+  /**
+   * Sends SIGTERM (docker stop, 10 s backstop) and reads how the container ended from its state.
+   * `elapsedMs` runs from the stop request to the container's recorded finish.
+   */
+  async stop(name: string): Promise<ContainerState & { elapsedMs: number }> {
+    const container = await this.container(name);
+    const requested = Date.now();
+    await container.stop({ t: 10 });
+    const state = await this.state(name);
+    return { ...state, elapsedMs: state.finishedAt.getTime() - requested };
+  }
+
+  /** Removes every container and network of this project. */
+  async down(): Promise<void> {
+    await this.environment.down({ timeout: 2_000, removeVolumes: true });
+  }
+
+  private async list(service: string) {
+    return this.docker.listContainers({
+      all: true,
+      filters: { label: [`com.docker.compose.project=${this.project}`, `com.docker.compose.service=${service}`] },
+    });
+  }
+
+  private async container(name: string): Promise<Dockerode.Container> {
+    const match = /^(.*)-(\d+)$/.exec(name);
+    if (!match) throw new Error(`container name "${name}" is not <service>-<replica>`);
+    const found = (await this.list(match[1]!)).find((c) => c.Labels["com.docker.compose.container-number"] === match[2]);
+    if (!found) throw new Error(`container "${name}" not found in project ${this.project}`);
+    return this.docker.getContainer(found.Id);
+  }
+}
+
+const byReplica = (a: string, b: string) => Number(a.split("-").pop()) - Number(b.split("-").pop());
+
+/** Docker multiplexes stdout and stderr into frames: 8-byte header (stream, size), then the payload. */
+function demux(raw: Buffer): string {
+  const parts: Buffer[] = [];
+  for (let offset = 0; offset + 8 <= raw.length; ) {
+    const size = raw.readUInt32BE(offset + 4);
+    parts.push(raw.subarray(offset + 8, offset + 8 + size));
+    offset += 8 + size;
+  }
+  return Buffer.concat(parts).toString("utf8");
+}
