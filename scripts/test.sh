@@ -3,16 +3,14 @@
 # Ends with a plain summary line, "tests: N passed, N failed, N skipped", read from vitest's JSON report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib.sh
 
 NODE_IMAGE=$(bash scripts/setup-docker.sh | tail -n 1 | cut -d= -f2-)
 export NODE_IMAGE
 # Ryuk's image can't be pulled everywhere; every test tears its own project down instead.
 export TESTCONTAINERS_RYUK_DISABLED=true
 
-# Install node deps when missing or older than the lockfile.
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund
-fi
+ensure_node_deps
 npx tsc -p tsconfig.json --noEmit
 
 report=.lab/vitest-report.json

@@ -16,7 +16,8 @@ interface Options<T> {
   desc?: string;
 }
 
-const expect = (form: string, raw: string): never => {
+/** Throws the validation error every validator uses: `expected <form>, got "<raw>"`. */
+export const expected = (form: string, raw: string): never => {
   throw new EnvError(`expected ${form}, got "${raw}"`);
 };
 
@@ -25,7 +26,7 @@ export const integer = ({ min, max, ...spec }: Options<number> & { min: number; 
   makeValidator<number>((raw) => {
     const value = Number(raw);
     if (!/^-?\d+$/.test(raw.trim()) || value < min || value > max) {
-      return expect(`an integer from ${min} to ${max}`, raw);
+      return expected(`an integer from ${min} to ${max}`, raw);
     }
     return value;
   })(spec);
@@ -38,17 +39,21 @@ export const millis = (spec: Options<number> = {}) => integer({ min: 0, max: 3_6
 const ENDPOINT = /^(tcp:\/\/(\*|[A-Za-z0-9_.-]+):\d{1,5}|ipc:\/\/.+|inproc:\/\/.+)$/;
 const endpointForm = "a ZeroMQ endpoint such as tcp://host:5555 or tcp://*:5555";
 
-export const endpoint = makeValidator<string>((raw) => (ENDPOINT.test(raw.trim()) ? raw.trim() : expect(endpointForm, raw)));
+export const endpoint = makeValidator<string>((raw) => (ENDPOINT.test(raw.trim()) ? raw.trim() : expected(endpointForm, raw)));
 
 /** A comma-separated list of endpoints. */
 export const endpoints = makeValidator<string[]>((raw) => {
   const list = raw.split(",").map((item) => item.trim());
-  return list.every((item) => ENDPOINT.test(item)) ? list : expect(`a comma-separated list of ${endpointForm}`, raw);
+  return list.every((item) => ENDPOINT.test(item)) ? list : expected(`a comma-separated list of ${endpointForm}`, raw);
 });
+
+/** One of a fixed set of words. */
+export const oneOf = <const T extends string>(values: readonly T[]) =>
+  makeValidator<T>((raw) => (values.includes(raw as T) ? (raw as T) : expected(`one of ${values.join(", ")}`, raw)));
 
 /** Free text of 1 to 256 characters. */
 export const text = makeValidator<string>((raw) =>
-  raw.length >= 1 && raw.length <= 256 ? raw : expect("text of 1 to 256 characters", raw),
+  raw.length >= 1 && raw.length <= 256 ? raw : expected("text of 1 to 256 characters", raw),
 );
 
 /**

@@ -4,6 +4,7 @@ import { config as loadDotenv } from "dotenv";
 import type * as zmq from "zeromq";
 import { ConfigError, loadConfig, type Config, type Spec } from "./config.js";
 import { createLog, type Log } from "./log.js";
+import { Guard, loadSecurity } from "./security.js";
 
 /** Exit codes shared by every role. */
 export const Exit = {
@@ -53,16 +54,25 @@ export async function runRole<S extends Spec>(
 ): Promise<void> {
   const log = createLog(name);
   loadDotenv({ quiet: true });
-  let config: Config<S>;
-  try {
-    config = loadConfig(spec);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    for (const problem of err.problems) log.error(`config ${problem}`);
+  // Every problem of the role's config and of the security settings, reported together.
+  const problems: string[] = [];
+  const attempt = <T>(load: () => T): T | undefined => {
+    try {
+      return load();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      problems.push(...err.problems);
+    }
+  };
+  const config = attempt(() => loadConfig(spec));
+  const security = attempt(() => loadSecurity());
+  if (!config || !security) {
+    for (const problem of problems) log.error(`config ${problem}`);
     process.exit(Exit.config);
   }
 
   const sockets = new Set<zmq.Socket>();
+  const guard = new Guard(security, log, (socket) => sockets.add(socket));
   const endpoints: string[] = [];
   const controller = new AbortController();
   const closeAll = () => sockets.forEach((socket) => socket.closed || socket.close());
@@ -97,15 +107,18 @@ export async function runRole<S extends Spec>(
       return socket;
     },
     async bind(socket, endpoint) {
+      await guard.server(socket);
       await socket.bind(endpoint);
       endpoints.push(`bound ${endpoint}`);
     },
     connect(socket, endpoint) {
+      guard.client(socket);
       socket.connect(endpoint);
       endpoints.push(`connecting to ${endpoint}`);
     },
     ready(detail) {
-      log.info(`ready: ${[...endpoints, detail].filter(Boolean).join(", ")}`);
+      const secure = guard.mode === "curve" ? "CURVE on" : undefined;
+      log.info(`ready: ${[...endpoints, secure, detail].filter(Boolean).join(", ")}`);
     },
     sleep: (ms) => delay(ms, undefined, { signal: controller.signal }).catch(() => undefined),
   };

@@ -1,0 +1,29 @@
+// CURVE keys in Z85 (ZeroMQ RFC 32), the text form config holds; ZAP hands us binary keys.
+// No zeromq here, so `npm run keys` needs nothing but Node.
+import { generateKeyPairSync } from "node:crypto";
+const ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
+
+export const Z85_KEY = /^[0-9a-zA-Z.\-:+=^!/*?&<>()[\]{}@%$#]{40}$/;
+
+/** Encodes bytes (a multiple of 4 long) as Z85: each 4 bytes, big-endian, become 5 characters. */
+export function z85Encode(data: Uint8Array): string {
+  if (data.length % 4 !== 0) throw new RangeError(`z85Encode: length ${data.length} is not a multiple of 4`);
+  let out = "";
+  for (let i = 0; i < data.length; i += 4) {
+    let value = new DataView(data.buffer, data.byteOffset + i, 4).getUint32(0);
+    let chunk = "";
+    for (let j = 0; j < 5; j++) {
+      chunk = ALPHABET[value % 85] + chunk;
+      value = Math.floor(value / 85);
+    }
+    out += chunk;
+  }
+  return out;
+}
+
+/** A CURVE keypair in Z85, from Node's own X25519 (the curve CURVE uses). */
+export function curveKeyPair(): { publicKey: string; secretKey: string } {
+  const { publicKey, privateKey } = generateKeyPairSync("x25519");
+  const raw = (key: typeof publicKey, field: "x" | "d") => Buffer.from(key.export({ format: "jwk" })[field] as string, "base64url");
+  return { publicKey: z85Encode(raw(publicKey, "x")), secretKey: z85Encode(raw(privateKey, "d")) };
+}

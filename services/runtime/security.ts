@@ -1,0 +1,106 @@
+// CURVE for the whole lab, switched by ZMQ_CURVE. Binding sockets become CURVE servers that admit
+// only allow-listed client keys (through a ZAP handler); connecting sockets become CURVE clients.
+import * as zmq from "zeromq";
+import { makeValidator } from "envalid";
+import { expected, loadConfig, oneOf } from "./config.js";
+import type { Log } from "./log.js";
+import { Z85_KEY, z85Encode } from "./keys.js";
+
+const curveKey = makeValidator<string>((raw) => (Z85_KEY.test(raw) ? raw : expected("a 40-character Z85 CURVE key", raw)));
+const curveKeys = makeValidator<string[]>((raw) => {
+  const keys = raw.split(",").map((key) => key.trim());
+  return keys.every((key) => Z85_KEY.test(key)) ? keys : expected("comma-separated 40-character Z85 CURVE public keys", raw);
+});
+
+const keysSpec = {
+  CURVE_SERVER_PUBLIC: curveKey({ desc: "the servers' Z85 public key (npm run keys)" }),
+  CURVE_SERVER_SECRET: curveKey({ desc: "the servers' Z85 secret key (npm run keys)" }),
+  CURVE_CLIENT_PUBLIC: curveKey({ desc: "the clients' Z85 public key (npm run keys)" }),
+  CURVE_CLIENT_SECRET: curveKey({ desc: "the clients' Z85 secret key (npm run keys)" }),
+  CURVE_ALLOWED_CLIENTS: curveKeys({ desc: "comma-separated Z85 client public keys (npm run keys)" }),
+};
+
+export type Security =
+  | { mode: "off" }
+  | {
+      mode: "curve";
+      serverPublic: string;
+      serverSecret: string;
+      clientPublic: string;
+      clientSecret: string;
+      allowed: ReadonlySet<string>;
+    };
+
+/** Reads ZMQ_CURVE and, when it is on, the keys. Throws a ConfigError naming each bad variable. */
+export function loadSecurity(env: NodeJS.ProcessEnv = process.env): Security {
+  const { ZMQ_CURVE } = loadConfig({ ZMQ_CURVE: oneOf(["off", "on"] as const)({ default: "off" }) }, env);
+  if (ZMQ_CURVE === "off") return { mode: "off" };
+  const keys = loadConfig(keysSpec, env);
+  return {
+    mode: "curve",
+    serverPublic: keys.CURVE_SERVER_PUBLIC,
+    serverSecret: keys.CURVE_SERVER_SECRET,
+    clientPublic: keys.CURVE_CLIENT_PUBLIC,
+    clientSecret: keys.CURVE_CLIENT_SECRET,
+    allowed: new Set(keys.CURVE_ALLOWED_CLIENTS),
+  };
+}
+
+/** Applies the security mode to sockets just before they bind or connect. */
+export class Guard {
+  private zap: zmq.Router | undefined;
+
+  constructor(
+    private readonly security: Security,
+    private readonly log: Log,
+    private readonly track: (socket: zmq.Socket) => void,
+  ) {}
+
+  get mode() {
+    return this.security.mode;
+  }
+
+  async server(socket: zmq.Socket): Promise<void> {
+    if (this.security.mode === "off") return;
+    socket.curveServer = true;
+    socket.curveSecretKey = this.security.serverSecret;
+    socket.zapDomain = "zmq-lab";
+    await this.startZap(this.security.allowed);
+    // Failed handshakes are what an intruder leaves behind. It retries every 100 ms, so say it
+    // for the 1st, 10th, 100th... failure of each kind from each host.
+    const failures = new Map<string, number>();
+    const failed = (kind: string) => (event: { address: string; error: Error }) => {
+      const host = event.address.replace(/:\d+$/, "");
+      const n = (failures.get(`${kind} ${host}`) ?? 0) + 1;
+      failures.set(`${kind} ${host}`, n);
+      if (Number.isInteger(Math.log10(n))) this.log.warn(`CURVE handshake failed (${kind}) from ${host}: ${event.error.message} (x${n})`);
+    };
+    socket.events.on("handshake:error:auth", failed("auth"));
+    socket.events.on("handshake:error:protocol", failed("protocol"));
+    socket.events.on("handshake:error:other", failed("other"));
+  }
+
+  client(socket: zmq.Socket): void {
+    if (this.security.mode === "off") return;
+    socket.curveServerKey = this.security.serverPublic;
+    socket.curvePublicKey = this.security.clientPublic;
+    socket.curveSecretKey = this.security.clientSecret;
+  }
+
+  /** One ZAP handler per process (RFC 27): admits CURVE clients whose public key is allow-listed. */
+  private async startZap(allowed: ReadonlySet<string>): Promise<void> {
+    if (this.zap) return;
+    const zap = new zmq.Router({ linger: 0 });
+    this.zap = zap;
+    this.track(zap);
+    await zap.bind("inproc://zeromq.zap.01");
+    void (async () => {
+      for await (const [peer, empty, version, requestId, , address, , mechanism, key] of zap) {
+        const client = mechanism?.toString() === "CURVE" && key?.length === 32 ? z85Encode(key) : undefined;
+        const ok = client !== undefined && allowed.has(client);
+        if (!ok) this.log.warn(`ZAP rejected ${mechanism} client ${client ?? "?"} from ${address}: key not on the allow-list`);
+        await zap.send([peer!, empty!, version!, requestId!, ok ? "200" : "400", ok ? "OK" : "key not allowed", client ?? "", ""]);
+      }
+    })().catch((err: Error) => zap.closed || this.log.error(`ZAP handler: ${err.message}`));
+  }
+}

@@ -1,0 +1,113 @@
+import * as zmq from "zeromq";
+import { afterEach, describe, expect, it } from "vitest";
+import { ConfigError } from "../../services/runtime/config.js";
+import type { Log } from "../../services/runtime/log.js";
+import { curveKeyPair, z85Encode } from "../../services/runtime/keys.js";
+import { Guard, loadSecurity, type Security } from "../../services/runtime/security.js";
+
+describe("z85Encode", () => {
+  it("matches the RFC 32 test vector", () => {
+    expect(z85Encode(Uint8Array.from([0x86, 0x4f, 0xd2, 0x6f, 0xb5, 0x59, 0xf7, 0x5b]))).toBe("HelloWorld");
+  });
+  it("rejects lengths that are not a multiple of 4", () => {
+    expect(() => z85Encode(new Uint8Array(3))).toThrow(/multiple of 4/);
+  });
+});
+
+const keysEnv = () => {
+  const server = curveKeyPair();
+  const client = curveKeyPair();
+  return {
+    ZMQ_CURVE: "on",
+    CURVE_SERVER_PUBLIC: server.publicKey,
+    CURVE_SERVER_SECRET: server.secretKey,
+    CURVE_CLIENT_PUBLIC: client.publicKey,
+    CURVE_CLIENT_SECRET: client.secretKey,
+    CURVE_ALLOWED_CLIENTS: client.publicKey,
+  };
+};
+
+describe("loadSecurity", () => {
+  it("is off unless ZMQ_CURVE=on", () => {
+    expect(loadSecurity({})).toEqual({ mode: "off" });
+    expect(loadSecurity({ ZMQ_CURVE: "off", CURVE_SERVER_SECRET: "junk" })).toEqual({ mode: "off" });
+  });
+
+  it("reads the keys when on", () => {
+    const env = keysEnv();
+    const security = loadSecurity(env);
+    expect(security).toMatchObject({ mode: "curve", serverPublic: env.CURVE_SERVER_PUBLIC, clientSecret: env.CURVE_CLIENT_SECRET });
+  });
+
+  it("names every missing or malformed key at once", () => {
+    const { CURVE_SERVER_SECRET: _, ...env } = keysEnv();
+    try {
+      loadSecurity({ ...env, CURVE_CLIENT_PUBLIC: "short" });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).problems).toEqual([
+        "CURVE_SERVER_SECRET: missing, expected the servers' Z85 secret key (npm run keys)",
+        'CURVE_CLIENT_PUBLIC: expected a 40-character Z85 CURVE key, got "short"',
+      ]);
+    }
+  });
+
+  it("rejects a switch value other than on or off", () => {
+    expect(() => loadSecurity({ ZMQ_CURVE: "yes" })).toThrow(/ZMQ_CURVE: expected one of off, on, got "yes"/);
+  });
+});
+
+// Real sockets over loopback: a CURVE server with the Guard, and clients with good and bad keys.
+describe("Guard", () => {
+  const sockets: zmq.Socket[] = [];
+  const lines: string[] = [];
+  const log: Log = { info: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m) };
+  afterEach(() => {
+    sockets.splice(0).forEach((s) => s.closed || s.close());
+    lines.length = 0;
+  });
+
+  const serve = async (security: Security) => {
+    const rep = new zmq.Reply({ linger: 0 });
+    sockets.push(rep);
+    await new Guard(security, log, (s) => sockets.push(s)).server(rep);
+    await rep.bind("tcp://127.0.0.1:*");
+    void (async () => {
+      for await (const [msg] of rep) await rep.send(`echo ${msg}`);
+    })();
+    return rep.lastEndpoint!;
+  };
+
+  const ask = async (endpoint: string, security: Security): Promise<string> => {
+    const req = new zmq.Request({ linger: 0, receiveTimeout: 700 });
+    sockets.push(req);
+    new Guard(security, log, (s) => sockets.push(s)).client(req);
+    req.connect(endpoint);
+    await req.send("hi");
+    try {
+      return String((await req.receive())[0]);
+    } catch (err) {
+      return (err as { code?: string }).code === "EAGAIN" ? "nothing" : String(err);
+    }
+  };
+
+  it("lets an allow-listed client through, encrypted", async () => {
+    const security = loadSecurity(keysEnv());
+    expect(await ask(await serve(security), security)).toBe("echo hi");
+  });
+
+  it("gives nothing to a plaintext client, a wrong server key, or an unlisted client key", async () => {
+    const security = loadSecurity(keysEnv());
+    if (security.mode !== "curve") throw new Error("expected curve");
+    const endpoint = await serve(security);
+    const stranger = curveKeyPair();
+
+    expect(await ask(endpoint, { mode: "off" })).toBe("nothing");
+    expect(await ask(endpoint, { ...security, serverPublic: curveKeyPair().publicKey })).toBe("nothing");
+    expect(await ask(endpoint, { ...security, clientPublic: stranger.publicKey, clientSecret: stranger.secretKey })).toBe("nothing");
+
+    expect(lines).toContainEqual(expect.stringMatching(/^CURVE handshake failed \(protocol\) from tcp:\/\/127.0.0.1: .* \(x1\)$/));
+    expect(lines).toContainEqual(`ZAP rejected CURVE client ${stranger.publicKey} from 127.0.0.1: key not on the allow-list`);
+  });
+});
