@@ -19,6 +19,8 @@ export const Exit = {
 
 /** How long queued messages may still go out after close. */
 const LINGER_MS = 200;
+/** Lab messages are tiny; a peer sending a larger frame is disconnected by libzmq. */
+const MAX_MESSAGE_BYTES = 64 * 1024;
 /** After a signal, how long the role may take to finish before it is forced out. */
 const GRACE_MS = 1500;
 
@@ -30,7 +32,7 @@ export interface Role<C> {
   /** Aborted on SIGTERM or SIGINT. */
   readonly signal: AbortSignal;
   readonly stopping: boolean;
-  /** Creates a socket that closes with a short linger when the role stops. */
+  /** Creates a socket that closes with a short linger when the role stops and refuses frames over 64 KiB. */
   open<S extends zmq.Socket, O extends object>(Type: new (options?: O) => S, options?: O): S;
   bind(socket: zmq.Socket, endpoint: string): Promise<void>;
   connect(socket: zmq.Socket, endpoint: string): void;
@@ -102,7 +104,7 @@ export async function runRole<S extends Spec>(
       return controller.signal.aborted;
     },
     open<T extends zmq.Socket, O extends object>(Type: new (options?: O) => T, options?: O): T {
-      const socket = new Type({ linger: LINGER_MS, ...options } as O);
+      const socket = new Type({ linger: LINGER_MS, maxMessageSize: MAX_MESSAGE_BYTES, ...options } as O);
       sockets.add(socket);
       return socket;
     },

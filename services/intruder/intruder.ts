@@ -1,0 +1,61 @@
+// intruder: connects to INTRUDER_TARGET the way an outsider on the compose network could.
+// listen: waits for anything the target gives away (a reply, an update, a task) and reports it.
+// garbage: sends one of each kind of malformed frame (see garbage.ts). INTRUDER_KEYS sets its CURVE stance.
+import * as zmq from "zeromq";
+import { curveKeyPair, endpoint, isTimeout, millis, oneOf, runRole } from "../runtime/index.js";
+import { GARBAGE } from "./garbage.js";
+
+type AnySocket = zmq.Socket & Partial<zmq.Readable> & Partial<zmq.Writable>;
+const sockets = { req: zmq.Request, sub: zmq.Subscriber, pull: zmq.Pull, push: zmq.Push, pair: zmq.Pair } as Record<
+  "req" | "sub" | "pull" | "push" | "pair",
+  new (options?: object) => AnySocket
+>;
+
+await runRole(
+  "intruder",
+  {
+    INTRUDER_TARGET: endpoint({ default: "tcp://rep-server:5555" }),
+    INTRUDER_SOCKET: oneOf(["req", "sub", "pull", "push", "pair"] as const)({ default: "req" }),
+    INTRUDER_ACTION: oneOf(["listen", "garbage"] as const)({ default: "listen" }),
+    INTRUDER_KEYS: oneOf(["none", "wrong-server", "unlisted"] as const)({ default: "none" }),
+    INTRUDER_WAIT_MS: millis({ default: 3000 }),
+  },
+  async (role) => {
+    const { config, log } = role;
+    const socket = role.open(sockets[config.INTRUDER_SOCKET], { receiveTimeout: config.INTRUDER_WAIT_MS, sendTimeout: config.INTRUDER_WAIT_MS });
+    // Its own keys, never the lab's client keys: the server key is either random or the real public one.
+    if (config.INTRUDER_KEYS !== "none") {
+      const own = curveKeyPair();
+      socket.curvePublicKey = own.publicKey;
+      socket.curveSecretKey = own.secretKey;
+      socket.curveServerKey = config.INTRUDER_KEYS === "unlisted" ? (process.env.CURVE_SERVER_PUBLIC ?? "") : curveKeyPair().publicKey;
+    }
+    if (config.INTRUDER_SOCKET === "sub") (socket as zmq.Subscriber).subscribe();
+    socket.connect(config.INTRUDER_TARGET);
+    role.ready(`${config.INTRUDER_SOCKET} socket, ${config.INTRUDER_ACTION}, keys: ${config.INTRUDER_KEYS}`);
+
+    const receive = async (): Promise<string | undefined> => {
+      if (!socket.receive) throw new Error(`a ${config.INTRUDER_SOCKET} socket can't receive`);
+      try {
+        const frames = await socket.receive();
+        return frames.map((frame) => frame.toString().slice(0, 80)).join(" | ");
+      } catch (err) {
+        if (isTimeout(err)) return undefined;
+        throw err;
+      }
+    };
+
+    if (config.INTRUDER_ACTION === "garbage") {
+      if (!socket.send) throw new Error(`a ${config.INTRUDER_SOCKET} socket can't send`);
+      for (const [kind, frames] of GARBAGE) {
+        await socket.send(frames);
+        log.info(`sent ${kind} (${frames.length} frame(s))`);
+        if (socket instanceof zmq.Request) log.info(`reply to ${kind}: ${(await receive()) ?? "none"}`);
+      }
+      return;
+    }
+    if (socket instanceof zmq.Request) await socket.send("Hello from client intruder");
+    const got = await receive();
+    log.info(got === undefined ? `verdict: got nothing in ${config.INTRUDER_WAIT_MS} ms` : `verdict: received ${got}`);
+  },
+);
