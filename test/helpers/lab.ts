@@ -4,6 +4,8 @@ import type Dockerode from "dockerode";
 import { DockerComposeEnvironment, getContainerRuntimeClient, Wait, type StartedDockerComposeEnvironment } from "testcontainers";
 
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+/** The role image the tests run, as compose tags it. */
+export const roleImage = `zmq-lab/roles:${process.env.ZMQ_LAB_TAG || "latest"}`;
 
 export interface LabOptions {
   /** Environment for compose interpolation; tests set every value they assert on. */
@@ -50,8 +52,7 @@ export class Lab {
 
   /** The container's log lines, stdout and stderr together. */
   async logs(name: string): Promise<string[]> {
-    const raw = (await (await this.container(name)).logs({ stdout: true, stderr: true, follow: false })) as Buffer;
-    return demux(raw).split("\n").filter((line) => line.length > 0);
+    return linesOf(await this.container(name));
   }
 
   /** Polls the log until a line matches: a readiness signal, never a fixed sleep. */
@@ -67,12 +68,7 @@ export class Lab {
 
   /** Waits for the container to exit and returns its exit code. */
   async waitForExit(name: string, timeoutMs = 60_000): Promise<number> {
-    const container = await this.container(name);
-    const timeout = new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error(`${name}: still running after ${timeoutMs} ms`)), timeoutMs).unref(),
-    );
-    const { StatusCode } = (await Promise.race([container.wait(), timeout])) as { StatusCode: number };
-    return StatusCode;
+    return exitOf(await this.container(name), name, timeoutMs);
   }
 
   async state(name: string): Promise<ContainerState> {
@@ -90,6 +86,11 @@ export class Lab {
     await container.stop({ t: 10 });
     const state = await this.state(name);
     return { ...state, elapsedMs: state.finishedAt.getTime() - requested };
+  }
+
+  /** Runs a one-off role container (an intruder, say) on this project's network until it exits. */
+  async run(command: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<RunResult> {
+    return runOnce(command, env, { network: `${this.project}_default`, timeoutMs });
   }
 
   /** Removes every container and network of this project. */
@@ -111,6 +112,47 @@ export class Lab {
     if (!found) throw new Error(`container "${name}" not found in project ${this.project}`);
     return this.docker.getContainer(found.Id);
   }
+}
+
+export interface RunResult {
+  exitCode: number;
+  lines: string[];
+}
+
+/** Runs the role image once with `command` and `env`, waits for the exit, returns code and log. */
+export async function runOnce(
+  command: string[],
+  env: Record<string, string>,
+  { network, timeoutMs = 60_000 }: { network?: string; timeoutMs?: number } = {},
+): Promise<RunResult> {
+  const docker = (await getContainerRuntimeClient()).container.dockerode;
+  const container = await docker.createContainer({
+    Image: roleImage,
+    Cmd: command,
+    Env: Object.entries(env).map(([key, value]) => `${key}=${value}`),
+    HostConfig: { NetworkMode: network, Init: true },
+  });
+  try {
+    await container.start();
+    const exitCode = await exitOf(container, command.join(" "), timeoutMs);
+    return { exitCode, lines: await linesOf(container) };
+  } finally {
+    await container.remove({ force: true });
+  }
+}
+
+async function exitOf(container: Dockerode.Container, label: string, timeoutMs: number): Promise<number> {
+  const timeout = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error(`${label}: still running after ${timeoutMs} ms`)), timeoutMs).unref(),
+  );
+  const { StatusCode } = (await Promise.race([container.wait(), timeout])) as { StatusCode: number };
+  return StatusCode;
+}
+
+/** The container's log lines, stdout and stderr together. */
+async function linesOf(container: Dockerode.Container): Promise<string[]> {
+  const raw = (await container.logs({ stdout: true, stderr: true, follow: false })) as Buffer;
+  return demux(raw).split("\n").filter((line) => line.length > 0);
 }
 
 const byReplica = (a: string, b: string) => Number(a.split("-").pop()) - Number(b.split("-").pop());
