@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { runOnce } from "./helpers/lab.js";
+
+// Drill: an invalid value of each kind stops every role before any socket opens, with exit code 2
+// and one line naming the variable and the expected form.
+const ENDPOINT = /expected a ZeroMQ endpoint such as tcp:\/\/host:5555 or tcp:\/\/\*:5555, got "/;
+const COUNT = /expected an integer from \d+ to \d+, got "/;
+const TIMEOUT = /expected an integer from 0 to 3600000, got "/;
+const CHOICE = /expected one of /;
+const KEY = /expected a 40-character Z85 CURVE key, got "|missing, expected /;
+
+type Case = [variable: string, value: string, form: RegExp];
+const roles: Array<[role: string, script: string, cases: Case[]]> = [
+  ["pair-server", "dist/pair/server.js", [["PAIR_BIND", "tcp://*:99999x", ENDPOINT], ["PAIR_INTERVAL_MS", "soon", TIMEOUT], ["PAIR_TIMEOUT_MS", "-1", TIMEOUT]]],
+  ["pair-client", "dist/pair/client.js", [["PAIR_CONNECT", "pair-server:5555", ENDPOINT], ["PAIR_MESSAGES", "0", COUNT], ["PAIR_TIMEOUT_MS", "5s", TIMEOUT]]],
+  ["intruder", "dist/intruder/intruder.js", [["INTRUDER_TARGET", "rep-server", ENDPOINT], ["INTRUDER_SOCKET", "router", CHOICE], ["INTRUDER_WAIT_MS", "1.5", TIMEOUT]]],
+];
+
+describe.each(roles)("%s with bad configuration", (role, script, cases) => {
+  it.each(cases)("%s=%j exits 2 naming the variable", async (variable, value, form) => {
+    const { exitCode, lines } = await runOnce(["node", script], { [variable]: value });
+    expect(exitCode).toBe(2);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^${role}@\\S+ ERROR config ${variable}: ${form.source}`));
+  });
+
+  it("reports every bad variable at once, one line each", async () => {
+    const env = Object.fromEntries(cases.map(([variable, value]) => [variable, value]));
+    const { exitCode, lines } = await runOnce(["node", script], env);
+    expect(exitCode).toBe(2);
+    expect(lines.map((line) => line.split(" ")[3]?.replace(/:$/, ""))).toEqual(cases.map(([variable]) => variable));
+  });
+
+  it("with ZMQ_CURVE=on, names each missing or malformed key", async () => {
+    const { exitCode, lines } = await runOnce(["node", script], { ZMQ_CURVE: "on", CURVE_SERVER_SECRET: "not-a-key" });
+    expect(exitCode).toBe(2);
+    expect(lines).toHaveLength(5);
+    for (const line of lines) expect(line).toMatch(new RegExp(`^${role}@\\S+ ERROR config CURVE_[A-Z_]+: (${KEY.source})`));
+    expect(lines).toContainEqual(expect.stringContaining('CURVE_SERVER_SECRET: expected a 40-character Z85 CURVE key, got "not-a-key"'));
+  });
+});
