@@ -34,6 +34,8 @@ export interface Role<C> {
   readonly stopping: boolean;
   /** Creates a socket that closes with a short linger when the role stops and refuses frames over 64 KiB. */
   open<S extends zmq.Socket, O extends object>(Type: new (options?: O) => S, options?: O): S;
+  /** Closes a socket now, dropping what it has not sent, and stops tracking it (e.g. a REQ stuck after a lost reply). */
+  discard(socket: zmq.Socket): void;
   bind(socket: zmq.Socket, endpoint: string): Promise<void>;
   connect(socket: zmq.Socket, endpoint: string): void;
   /** Logs the readiness line tests and users wait on. */
@@ -107,6 +109,12 @@ export async function runRole<S extends Spec>(
       const socket = new Type({ linger: LINGER_MS, maxMessageSize: MAX_MESSAGE_BYTES, ...options } as O);
       sockets.add(socket);
       return socket;
+    },
+    discard(socket) {
+      sockets.delete(socket);
+      if (socket.closed) return;
+      socket.linger = 0;
+      socket.close();
     },
     async bind(socket, endpoint) {
       await guard.server(socket);
