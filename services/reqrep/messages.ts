@@ -1,0 +1,77 @@
+// The request-reply wire format (plain UTF-8 text frames, as in the pyzmq tutorial) and the
+// server's per-client tally. Both ends and the tests import it from here.
+import { EnvError, makeValidator } from "envalid";
+import { table } from "../runtime/index.js";
+
+/** What the server answers unless REP_REPLY says otherwise. */
+export const DEFAULT_REPLY = "Hi from Server";
+
+const ID = "[A-Za-z0-9_.-]{1,64}";
+const REQUEST = new RegExp(`^Hello from client (${ID})$`);
+
+export const requestText = (id: string) => `Hello from client ${id}`;
+
+/** The client id of a well-formed request, or undefined. A request is exactly one frame of valid UTF-8. */
+export function parseRequest(frames: readonly Buffer[]): string | undefined {
+  const [frame] = frames;
+  if (frames.length !== 1 || frame === undefined) return undefined;
+  let text: string;
+  try {
+    text = utf8.decode(frame);
+  } catch {
+    return undefined;
+  }
+  return REQUEST.exec(text)?.[1];
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** A short, escaped rendering of frames for a log line, whatever bytes they hold. */
+export function preview(frames: readonly Buffer[], max = 80): string {
+  const shown = frames.map((frame) => JSON.stringify(frame.toString("utf8"))).join(" + ");
+  const text = frames.length === 1 ? shown : `${frames.length} frames: ${shown}`;
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}
+
+/** CLIENT_ID: the same form the server accepts in a request, so a configured id is never rejected. */
+export const clientId = makeValidator<string>((raw) => {
+  if (new RegExp(`^${ID}$`).test(raw)) return raw;
+  throw new EnvError(`expected 1 to 64 letters, digits, ".", "_" or "-", got "${raw}"`);
+});
+
+/** How many requests the server answered per client id, and how many it rejected. */
+export class Tally {
+  private readonly answered = new Map<string, number>();
+  private rejectedCount = 0;
+
+  /** Counts one answered request from `id`; returns that client's count. */
+  answer(id: string): number {
+    const count = (this.answered.get(id) ?? 0) + 1;
+    this.answered.set(id, count);
+    return count;
+  }
+
+  /** Counts one malformed request (answered to keep REP's lockstep, but never credited to a client). */
+  reject(): number {
+    return ++this.rejectedCount;
+  }
+
+  get rejected(): number {
+    return this.rejectedCount;
+  }
+
+  get total(): number {
+    let sum = 0;
+    for (const count of this.answered.values()) sum += count;
+    return sum;
+  }
+
+  /** A summary line, then a table of clients sorted by id. */
+  report(): string[] {
+    const clients = [...this.answered].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const summary = `answered ${plural(this.total, "request")} from ${plural(clients.length, "client")}, ${this.rejectedCount} rejected`;
+    return clients.length === 0 ? [summary] : [summary, ...table(["client", "answered"], clients)];
+  }
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;

@@ -1,0 +1,152 @@
+import { randomUUID } from "node:crypto";
+import * as zmq from "zeromq";
+import { afterEach, describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../services/runtime/config.js";
+import { clientId, DEFAULT_REPLY, parseRequest, preview, requestText, Tally } from "../../services/reqrep/messages.js";
+import { Requester } from "../../services/reqrep/requester.js";
+
+const frames = (...parts: Array<string | Buffer>) => parts.map((part) => Buffer.from(part));
+
+describe("reqrep messages", () => {
+  it("keeps the tutorial's texts", () => {
+    expect(requestText("7")).toBe("Hello from client 7");
+    expect(DEFAULT_REPLY).toBe("Hi from Server");
+  });
+
+  it.each(["7", "3c1f513f3bcd", "client-1.lab_A"])("parses back the id %j", (id) => {
+    expect(parseRequest(frames(requestText(id)))).toBe(id);
+  });
+
+  it.each([
+    ["an empty frame", frames("")],
+    ["no id", frames("Hello from client ")],
+    ["a space in the id", frames("Hello from client a b")],
+    ["a trailing newline", frames("Hello from client 7\n")],
+    ["other text", frames("hello from client 7")],
+    ["an id over 64 characters", frames(requestText("x".repeat(65)))],
+    ["two frames", frames("Hello from client 7", "extra")],
+    ["no frames", []],
+    ["invalid UTF-8", [Buffer.concat([Buffer.from("Hello from client "), Buffer.from([0xff, 0xfe])])]],
+  ])("rejects %s", (_, request) => {
+    expect(parseRequest(request)).toBeUndefined();
+  });
+
+  it("previews any frames on one escaped, bounded line", () => {
+    expect(preview(frames("Hello from client 7"))).toBe('"Hello from client 7"');
+    expect(preview(frames("a\nb", "c"))).toBe('2 frames: "a\\nb" + "c"');
+    const long = preview(frames("x".repeat(200)), 40);
+    expect(long).toHaveLength(40);
+    expect(long.endsWith("...")).toBe(true);
+  });
+
+  it("validates CLIENT_ID with the form the server accepts", () => {
+    const spec = { CLIENT_ID: clientId({ default: undefined }) };
+    expect(loadConfig(spec, {}).CLIENT_ID).toBeUndefined();
+    expect(loadConfig(spec, { CLIENT_ID: "alice-1" }).CLIENT_ID).toBe("alice-1");
+    expect(() => loadConfig(spec, { CLIENT_ID: "alice 1" })).toThrow(ConfigError);
+    try {
+      loadConfig(spec, { CLIENT_ID: "alice 1" });
+    } catch (err) {
+      expect((err as ConfigError).problems).toEqual(['CLIENT_ID: expected 1 to 64 letters, digits, ".", "_" or "-", got "alice 1"']);
+    }
+  });
+});
+
+describe("Tally", () => {
+  it("counts answers per client and rejects apart from any client", () => {
+    const tally = new Tally();
+    expect(tally.answer("b")).toBe(1);
+    expect(tally.answer("a")).toBe(1);
+    expect(tally.answer("b")).toBe(2);
+    expect(tally.reject()).toBe(1);
+    expect(tally.total).toBe(3);
+    expect(tally.rejected).toBe(1);
+    expect(tally.report()).toEqual([
+      "answered 3 requests from 2 clients, 1 rejected",
+      "client  answered",
+      "------  --------",
+      "a       1",
+      "b       2",
+    ]);
+  });
+
+  it("reports an idle server in one line, with singular words where they fit", () => {
+    const tally = new Tally();
+    expect(tally.report()).toEqual(["answered 0 requests from 0 clients, 0 rejected"]);
+    tally.answer("solo");
+    expect(tally.report()[0]).toBe("answered 1 request from 1 client, 0 rejected");
+  });
+});
+
+describe("Requester (in-process sockets)", () => {
+  const opened: zmq.Socket[] = [];
+  const discarded: zmq.Socket[] = [];
+  const role = {
+    stopping: false,
+    open<S extends zmq.Socket, O extends object>(Type: new (options?: O) => S, options?: O): S {
+      const socket = new Type({ linger: 0, ...options } as O);
+      opened.push(socket);
+      return socket;
+    },
+    connect: (socket: zmq.Socket, endpoint: string) => socket.connect(endpoint),
+    discard(socket: zmq.Socket) {
+      discarded.push(socket);
+      socket.close();
+    },
+  };
+  afterEach(() => {
+    opened.forEach((socket) => socket.closed || socket.close());
+    opened.length = 0;
+    discarded.length = 0;
+  });
+  const endpoint = () => `inproc://reqrep-${randomUUID()}`;
+
+  it("returns the reply on the first socket when the server answers", async () => {
+    const at = endpoint();
+    const server = new zmq.Reply({ linger: 0 });
+    await server.bind(at);
+    const requester = new Requester(role, { endpoint: at, timeoutMs: 1000, retries: 2 });
+    const serving = (async () => {
+      const [request] = await server.receive();
+      await server.send(`echo ${request}`);
+    })();
+    expect(await requester.request("hi")).toBe("echo hi");
+    await serving;
+    server.close();
+    expect(opened).toHaveLength(1);
+    expect(discarded).toHaveLength(0);
+  });
+
+  it("resends on a fresh socket after a lost reply", async () => {
+    const at = endpoint();
+    // A ROUTER can leave a request unanswered, which a REP can't.
+    const server = new zmq.Router({ linger: 0 });
+    await server.bind(at);
+    const requester = new Requester(role, { endpoint: at, timeoutMs: 200, retries: 2 });
+    const serving = (async () => {
+      const [first] = await server.receive();
+      const [second, empty, body] = await server.receive();
+      await server.send([second!, empty!, `late ${body}`]);
+      return { first: first!, second: second! };
+    })();
+    const retries: number[] = [];
+    expect(await requester.request("hi", (attempt) => retries.push(attempt))).toBe("late hi");
+    const { first, second } = await serving;
+    server.close();
+    expect(retries).toEqual([2]);
+    expect(opened).toHaveLength(2);
+    expect(discarded).toEqual([opened[0]]);
+    expect(second.equals(first)).toBe(false);
+  });
+
+  it("gives up after 1 + retries attempts, each waiting the full timeout", async () => {
+    const requester = new Requester(role, { endpoint: endpoint(), timeoutMs: 150, retries: 2 });
+    const retries: number[] = [];
+    const started = performance.now();
+    expect(await requester.request("anyone?", (attempt) => retries.push(attempt))).toBeUndefined();
+    expect(performance.now() - started).toBeGreaterThanOrEqual(3 * 150 - 20);
+    expect(retries).toEqual([2, 3]);
+    expect(requester.attempts).toBe(3);
+    expect(discarded).toHaveLength(3);
+  });
+});
