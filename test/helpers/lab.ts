@@ -12,11 +12,14 @@ export interface LabOptions {
   env?: Record<string, string>;
   /** Replicas per service, as `--scale service=N`. */
   scale?: Record<string, number>;
+  /** Start only these services of the profile (default: all of them). */
+  services?: string[];
 }
 
 export interface ContainerState {
   exitCode: number;
   running: boolean;
+  startedAt: Date;
   finishedAt: Date;
 }
 
@@ -29,7 +32,7 @@ export class Lab {
   ) {}
 
   /** Starts `profile` from the repo's compose.yaml and waits until every running role logged "ready". */
-  static async start(profile: string, { env = {}, scale = {} }: LabOptions = {}): Promise<Lab> {
+  static async start(profile: string, { env = {}, scale = {}, services }: LabOptions = {}): Promise<Lab> {
     const project = `zmq-lab-test-${profile}-${randomUUID().slice(0, 8)}`;
     const scaleFlags = Object.entries(scale).flatMap(([service, n]) => ["--scale", `${service}=${n}`]);
     const environment = await new DockerComposeEnvironment(repoRoot, "compose.yaml")
@@ -39,7 +42,7 @@ export class Lab {
       .withClientOptions({ commandOptions: scaleFlags })
       .withDefaultWaitStrategy(Wait.forLogMessage(/ ready: /))
       .withStartupTimeout(30_000)
-      .up();
+      .up(services);
     const client = await getContainerRuntimeClient();
     return new Lab(project, environment, client.container.dockerode);
   }
@@ -73,7 +76,7 @@ export class Lab {
 
   async state(name: string): Promise<ContainerState> {
     const { State } = await (await this.container(name)).inspect();
-    return { exitCode: State.ExitCode, running: State.Running, finishedAt: new Date(State.FinishedAt) };
+    return { exitCode: State.ExitCode, running: State.Running, startedAt: new Date(State.StartedAt), finishedAt: new Date(State.FinishedAt) };
   }
 
   /**

@@ -1,0 +1,125 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { Lab } from "./helpers/lab.js";
+
+const REQUESTS = 8;
+// Short work keeps the run quick; the timeout is far above 3 clients × REP_WORK_MS, and with no
+// retries a lost reply fails the run instead of being papered over.
+const env = {
+  REQUESTS: String(REQUESTS),
+  REP_REPLY: "Hi from Server",
+  REP_WORK_MS: "100",
+  REP_IDLE_MS: "1500",
+  REQ_CONNECT: "tcp://rep-server:5555",
+  REQ_TIMEOUT_MS: "5000",
+  REQ_RETRIES: "0",
+  CLIENT_ID: "",
+};
+
+/** The per-client table the server logged right after the last line matching `summary`. */
+function reportAfter(lines: string[], summary: RegExp): Map<string, number> {
+  const at = lines.findLastIndex((line) => summary.test(line));
+  expect(at, `no server line matching ${summary}`).toBeGreaterThanOrEqual(0);
+  const rows = new Map<string, number>();
+  // Skip the table's header and its dashes, then read rows until the next non-row line.
+  for (const line of lines.slice(at + 3)) {
+    const row = /^rep-server@\S+ (\S+) +(\d+)$/.exec(line);
+    if (!row) break;
+    rows.set(row[1]!, Number(row[2]));
+  }
+  return rows;
+}
+
+describe("reqrep profile", () => {
+  let lab: Lab | undefined;
+  afterEach(async () => {
+    await lab?.down();
+    lab = undefined;
+  });
+
+  it("serves three clients: each gets REQUESTS replies in order, the server counts them per client id", async () => {
+    lab = await Lab.start("reqrep", { env, scale: { "req-client": 3 } });
+    const names = await lab.names("req-client");
+    expect(names).toEqual(["req-client-1", "req-client-2", "req-client-3"]);
+
+    const codes = await Promise.all(names.map((name) => lab!.waitForExit(name)));
+    expect(codes).toEqual([0, 0, 0]);
+
+    const ids: string[] = [];
+    for (const name of names) {
+      const lines = await lab.logs(name);
+      const id = /ready: .*client id (\S+),/.exec(lines.find((l) => / ready: /.test(l)) ?? "")?.[1];
+      expect(id, `${name} logged no client id`).toBeDefined();
+      ids.push(id!);
+      const numbers = lines.map((l) => /^req-client@\S+ reply (\d+)\/(\d+): Hi from Server$/.exec(l)).filter((m) => m !== null);
+      expect(numbers.map((m) => Number(m[1]))).toEqual(Array.from({ length: REQUESTS }, (_, i) => i + 1));
+      expect(numbers.every((m) => Number(m[2]) === REQUESTS)).toBe(true);
+      expect(lines.at(-1)).toMatch(new RegExp(`^req-client@\\S+ done: ${REQUESTS} replies$`));
+      expect(lines.filter((l) => / (WARN|ERROR) /.test(l))).toEqual([]);
+    }
+    expect(new Set(ids).size).toBe(3);
+
+    const total = 3 * REQUESTS;
+    const idle = new RegExp(`^rep-server@\\S+ idle for 1500 ms: answered ${total} requests from 3 clients, 0 rejected$`);
+    await lab.waitForLine("rep-server-1", idle);
+    const serverLines = await lab.logs("rep-server-1");
+    const expected = new Map(ids.map((id) => [id, REQUESTS]));
+    expect(reportAfter(serverLines, idle)).toEqual(expected);
+    for (const id of ids) {
+      expect(serverLines.filter((l) => l.includes(` answered ${id} (`))).toHaveLength(REQUESTS);
+    }
+
+    const stopped = await lab.stop("rep-server-1");
+    expect(stopped.exitCode).toBe(0);
+    expect(stopped.elapsedMs).toBeLessThan(2_000);
+    const stopReport = new RegExp(`^rep-server@\\S+ stopping: answered ${total} requests from 3 clients, 0 rejected$`);
+    expect(reportAfter(await lab.logs("rep-server-1"), stopReport)).toEqual(expected);
+  });
+
+  it("stops cleanly mid-request: client and server exit 0 within 2 s, with no timeout reported", async () => {
+    // The server is still "working" on the first request when both are stopped.
+    lab = await Lab.start("reqrep", { env: { ...env, REP_WORK_MS: "20000", REQ_TIMEOUT_MS: "30000" } });
+
+    const client = await lab.stop("req-client-1");
+    expect(client.exitCode).toBe(0);
+    expect(client.elapsedMs).toBeLessThan(2_000);
+    const clientLines = await lab.logs("req-client-1");
+    expect(clientLines.at(-1)).toMatch(/^req-client@\S+ stopped$/);
+    expect(clientLines.filter((l) => / (WARN|ERROR) /.test(l))).toEqual([]);
+
+    const server = await lab.stop("rep-server-1");
+    expect(server.exitCode).toBe(0);
+    expect(server.elapsedMs).toBeLessThan(2_000);
+    expect(await lab.logs("rep-server-1")).toContainEqual(expect.stringMatching(/ stopping: answered 0 requests from 0 clients, 0 rejected$/));
+  });
+
+  it("no server: the client retries, then exits 3 with its message after timeout × attempts", async () => {
+    const timeoutMs = 1000;
+    const attempts = 2;
+    lab = await Lab.start("reqrep", {
+      services: ["req-client"],
+      env: { ...env, REQ_TIMEOUT_MS: String(timeoutMs), REQ_RETRIES: String(attempts - 1), CLIENT_ID: "lonely" },
+    });
+    expect(await lab.names("rep-server")).toEqual([]);
+
+    expect(await lab.waitForExit("req-client-1", 30_000)).toBe(3);
+    const lines = await lab.logs("req-client-1");
+    expect(lines.filter((l) => / reply \d+\//.test(l))).toEqual([]);
+    expect(lines.filter((l) => / WARN /.test(l))).toEqual([
+      expect.stringMatching(
+        new RegExp(`^req-client@\\S+ WARN no reply to request 1/${REQUESTS} within ${timeoutMs} ms; resending on a fresh socket \\(attempt 2/2\\)$`),
+      ),
+    ]);
+    expect(lines.at(-1)).toMatch(
+      new RegExp(
+        `^req-client@\\S+ ERROR no reply to request 1/${REQUESTS} from tcp://rep-server:5555 after ${attempts} × ${timeoutMs} ms: ` +
+          "is rep-server running\\? giving up$",
+      ),
+    );
+
+    // Bounds on correctness, not speed: every attempt waited its full timeout, and nothing hung on.
+    const { startedAt, finishedAt } = await lab.state("req-client-1");
+    const ranMs = finishedAt.getTime() - startedAt.getTime();
+    expect(ranMs).toBeGreaterThanOrEqual(attempts * timeoutMs);
+    expect(ranMs).toBeLessThan(attempts * timeoutMs + 8_000);
+  });
+});
