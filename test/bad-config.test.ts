@@ -7,12 +7,16 @@ const ENDPOINT = /expected a ZeroMQ endpoint such as tcp:\/\/host:5555 or tcp:\/
 const COUNT = /expected an integer from \d+ to \d+, got "/;
 const TIMEOUT = /expected an integer from 0 to 3600000, got "/;
 const CHOICE = /expected one of /;
+const TEXT = /expected text of 1 to 256 characters, got "/;
+const ID = /expected 1 to 64 letters, digits, "\.", "_" or "-", got "/;
 const KEY = /expected a 40-character Z85 CURVE key, got "|missing, expected /;
 
 type Case = [variable: string, value: string, form: RegExp];
 const roles: Array<[role: string, script: string, cases: Case[]]> = [
   ["pair-server", "dist/pair/server.js", [["PAIR_BIND", "tcp://*:99999x", ENDPOINT], ["PAIR_INTERVAL_MS", "soon", TIMEOUT], ["PAIR_TIMEOUT_MS", "-1", TIMEOUT]]],
   ["pair-client", "dist/pair/client.js", [["PAIR_CONNECT", "pair-server:5555", ENDPOINT], ["PAIR_MESSAGES", "0", COUNT], ["PAIR_TIMEOUT_MS", "5s", TIMEOUT]]],
+  ["rep-server", "dist/reqrep/server.js", [["REP_BIND", "tcp://*", ENDPOINT], ["REP_REPLY", "x".repeat(300), TEXT], ["REP_WORK_MS", "fast", TIMEOUT], ["REP_IDLE_MS", "50", COUNT]]],
+  ["req-client", "dist/reqrep/client.js", [["CLIENT_ID", "client 1", ID], ["REQ_CONNECT", "rep-server:5555", ENDPOINT], ["REQUESTS", "0", COUNT], ["REQ_TIMEOUT_MS", "3s", COUNT], ["REQ_RETRIES", "-1", COUNT]]],
   ["intruder", "dist/intruder/intruder.js", [["INTRUDER_TARGET", "rep-server", ENDPOINT], ["INTRUDER_SOCKET", "router", CHOICE], ["INTRUDER_WAIT_MS", "1.5", TIMEOUT]]],
 ];
 

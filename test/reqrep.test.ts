@@ -36,7 +36,7 @@ describe("reqrep profile", () => {
     lab = undefined;
   });
 
-  it("serves three clients: each gets REQUESTS replies in order, the server counts them per client id", async () => {
+  it("serves three clients: each gets REQUESTS replies in order, the server counts them per client id and rejects garbage", async () => {
     lab = await Lab.start("reqrep", { env, scale: { "req-client": 3 } });
     const names = await lab.names("req-client");
     expect(names).toEqual(["req-client-1", "req-client-2", "req-client-3"]);
@@ -68,10 +68,25 @@ describe("reqrep profile", () => {
       expect(serverLines.filter((l) => l.includes(` answered ${id} (`))).toHaveLength(REQUESTS);
     }
 
+    // Malformed requests still get a reply (REP's lockstep) but are only counted as rejected.
+    const intruder = await lab.run(["node", "dist/intruder/intruder.js"], {
+      INTRUDER_TARGET: "tcp://rep-server:5555",
+      INTRUDER_SOCKET: "req",
+      INTRUDER_ACTION: "garbage",
+      INTRUDER_WAIT_MS: "2000",
+    });
+    expect(intruder.exitCode).toBe(0);
+    const answeredKinds = intruder.lines.map((l) => / reply to (\S+): Hi from Server$/.exec(l)?.[1]).filter(Boolean);
+    expect(answeredKinds).toEqual(["bad-json", "non-numeric", "text", "empty", "multipart"]);
+    // The oversized frame never reaches the server: libzmq drops the connection (64 KiB limit).
+    const withGarbage = new RegExp(`^rep-server@\\S+ idle for 1500 ms: answered ${total} requests from 3 clients, 5 rejected$`);
+    await lab.waitForLine("rep-server-1", withGarbage);
+    expect(reportAfter(await lab.logs("rep-server-1"), withGarbage)).toEqual(expected);
+
     const stopped = await lab.stop("rep-server-1");
     expect(stopped.exitCode).toBe(0);
     expect(stopped.elapsedMs).toBeLessThan(2_000);
-    const stopReport = new RegExp(`^rep-server@\\S+ stopping: answered ${total} requests from 3 clients, 0 rejected$`);
+    const stopReport = new RegExp(`^rep-server@\\S+ stopping: answered ${total} requests from 3 clients, 5 rejected$`);
     expect(reportAfter(await lab.logs("rep-server-1"), stopReport)).toEqual(expected);
   });
 

@@ -1,7 +1,7 @@
 // The request-reply wire format (plain UTF-8 text frames, as in the pyzmq tutorial) and the
 // server's per-client tally. Both ends and the tests import it from here.
-import { EnvError, makeValidator } from "envalid";
-import { table } from "../runtime/index.js";
+import { makeValidator } from "envalid";
+import { expected, table } from "../runtime/index.js";
 
 /** What the server answers unless REP_REPLY says otherwise. */
 export const DEFAULT_REPLY = "Hi from Server";
@@ -33,11 +33,12 @@ export function preview(frames: readonly Buffer[], max = 80): string {
   return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 }
 
+const ID_ONLY = new RegExp(`^${ID}$`);
+
 /** CLIENT_ID: the same form the server accepts in a request, so a configured id is never rejected. */
-export const clientId = makeValidator<string>((raw) => {
-  if (new RegExp(`^${ID}$`).test(raw)) return raw;
-  throw new EnvError(`expected 1 to 64 letters, digits, ".", "_" or "-", got "${raw}"`);
-});
+export const clientId = makeValidator<string>((raw) =>
+  ID_ONLY.test(raw) ? raw : expected('1 to 64 letters, digits, ".", "_" or "-"', raw),
+);
 
 /** How many requests the server answered per client id, and how many it rejected. */
 export class Tally {

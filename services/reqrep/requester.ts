@@ -21,9 +21,7 @@ export class Requester {
     private readonly role: Sockets,
     private readonly options: RequesterOptions,
   ) {
-    // The first socket connects through the role, so its endpoint shows in the ready line.
     this.socket = this.open();
-    role.connect(this.socket, options.endpoint);
   }
 
   get attempts(): number {
@@ -37,10 +35,7 @@ export class Requester {
   async request(text: string, onRetry: (attempt: number) => void = () => {}): Promise<string | undefined> {
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
       if (attempt > 1) onRetry(attempt);
-      if (!this.socket) {
-        this.socket = this.open();
-        this.socket.connect(this.options.endpoint);
-      }
+      this.socket ??= this.open();
       try {
         await this.socket.send(text);
         const frames = await this.socket.receive();
@@ -55,8 +50,11 @@ export class Requester {
     return undefined;
   }
 
+  /** Through the role, so every socket gets the lab's security settings and closes on stop. */
   private open(): zmq.Request {
-    const { timeoutMs } = this.options;
-    return this.role.open(zmq.Request, { receiveTimeout: timeoutMs, sendTimeout: timeoutMs });
+    const { endpoint, timeoutMs } = this.options;
+    const socket = this.role.open(zmq.Request, { receiveTimeout: timeoutMs, sendTimeout: timeoutMs });
+    this.role.connect(socket, endpoint);
+    return socket;
   }
 }
