@@ -1,3 +1,4 @@
 export { ConfigError, endpoint, endpoints, integer, loadConfig, millis, port, text, type Config, type Spec } from "./config.js";
 export { createLog, table, type Log } from "./log.js";
 export { Exit, isTimeout, runRole, type Role } from "./lifecycle.js";
+export { watchPeers, type Peers } from "./peers.js";
