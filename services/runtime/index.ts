@@ -2,3 +2,4 @@ export { ConfigError, endpoint, endpoints, expected, integer, loadConfig, millis
 export { curveKeyPair } from "./keys.js";
 export { createLog, table, type Log } from "./log.js";
 export { Exit, isTimeout, runRole, type Role } from "./lifecycle.js";
+export { watchPeers, type Peers } from "./peers.js";

@@ -1,0 +1,96 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { Lab } from "./helpers/lab.js";
+
+const PUBLISHERS = ["weather-pub-1", "weather-pub-2"];
+// 20 zips at 200 updates/s per publisher: about 20 matching updates a second reach the subscriber.
+const base = { PUB_ZIPS: "10000-10019", PUB_RATE: "200", ZIP_FILTER: "10001", UPDATES: "20", SUB_TIMEOUT_MS: "10000" };
+
+interface Logged {
+  n: number;
+  zip: string;
+  temp: number;
+  source: string;
+  seq: number;
+}
+
+/** The subscriber's per-update lines, `update 3/20: 10001 57 from weather-pub-2 #153`. */
+function updatesIn(lines: string[], total: number): Logged[] {
+  const pattern = new RegExp(`^weather-sub@\\S+ update (\\d+)/${total}: (\\S+) (-?\\d+) from (\\S+) #(\\d+)$`);
+  return lines.flatMap((line) => {
+    const m = pattern.exec(line);
+    return m ? [{ n: Number(m[1]), zip: m[2]!, temp: Number(m[3]), source: m[4]!, seq: Number(m[5]) }] : [];
+  });
+}
+
+/** A report row `zip publisher updates avg min max`, as strings. */
+function reportRow(lines: string[], zip: string, publisher: string): string[] | undefined {
+  const pattern = new RegExp(`^weather-sub@\\S+ ${zip}\\s+${publisher}\\s+(\\d+)\\s+(\\S+)\\s+(\\S+)\\s+(\\S+)$`);
+  return lines.map((line) => pattern.exec(line)?.slice(1)).find(Boolean);
+}
+
+/** Checks one subscriber's whole run: every counted update, the report, and that it exited 0. */
+async function expectFullReport(lab: Lab, name: string, zip: string, total: number): Promise<Logged[]> {
+  expect(await lab.waitForExit(name)).toBe(0);
+  const lines = await lab.logs(name);
+  const updates = updatesIn(lines, total);
+  expect(updates.map((u) => u.n)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+  expect(updates.every((u) => u.zip === zip)).toBe(true);
+  expect(lines.some((line) => / WARN rejected update /.test(line))).toBe(false);
+
+  const temps = updates.map((u) => u.temp);
+  const mean = temps.reduce((sum, t) => sum + t, 0) / temps.length;
+  expect(lines).toContainEqual(expect.stringMatching(new RegExp(` report: ${total} updates for zip ${zip} from \\d publisher\\(s\\), 0 rejected$`)));
+  expect(reportRow(lines, zip, "all")).toEqual([String(total), mean.toFixed(2), String(Math.min(...temps)), String(Math.max(...temps))]);
+  return updates;
+}
+
+describe("pubsub profile", () => {
+  let lab: Lab | undefined;
+  afterEach(async () => {
+    await lab?.down();
+    lab = undefined;
+  });
+
+  it("counts only the filtered zip, from both publishers, and reports the mean of what it logged", async () => {
+    lab = await Lab.start("pubsub", { env: { ...base, UPDATES: "40" } });
+
+    const updates = await expectFullReport(lab, "weather-sub-1", "10001", 40);
+    const lines = await lab.logs("weather-sub-1");
+    for (const publisher of PUBLISHERS) {
+      const own = updates.filter((u) => u.source === publisher);
+      expect(own.length).toBeGreaterThan(0);
+      expect(reportRow(lines, "10001", publisher)?.[0]).toBe(String(own.length));
+    }
+    expect(updates.every((u) => PUBLISHERS.includes(u.source))).toBe(true);
+    expect(lines).toContainEqual(expect.stringMatching(/ subscribed to "10001 " on 2 publisher\(s\); counting 40 updates$/));
+
+    for (const publisher of PUBLISHERS) {
+      const stopped = await lab.stop(`${publisher}-1`);
+      expect(stopped.exitCode).toBe(0);
+      expect(stopped.elapsedMs).toBeLessThan(2_000);
+      expect(await lab.logs(`${publisher}-1`)).toContainEqual(expect.stringMatching(/ published \d+ updates in all$/));
+    }
+  });
+
+  it("gives every scaled subscriber its own full stream", async () => {
+    lab = await Lab.start("pubsub", { env: { ...base, UPDATES: "60" }, scale: { "weather-sub": 2 } });
+    const names = await lab.names("weather-sub");
+    expect(names).toEqual(["weather-sub-1", "weather-sub-2"]);
+    const [a, b] = [await expectFullReport(lab, names[0]!, "10001", 60), await expectFullReport(lab, names[1]!, "10001", 60)];
+
+    // Fan-out, not load balancing: while both were subscribed, each got every update the other got.
+    for (const publisher of PUBLISHERS) {
+      const seqs = (updates: Logged[]) => updates.filter((u) => u.source === publisher).map((u) => u.seq);
+      const [seqsA, seqsB] = [seqs(a), seqs(b)];
+      const from = Math.max(Math.min(...seqsA), Math.min(...seqsB));
+      const to = Math.min(Math.max(...seqsA), Math.max(...seqsB));
+      const within = (list: number[]) => list.filter((seq) => seq >= from && seq <= to);
+      expect(within(seqsA)).toEqual(within(seqsB));
+    }
+  });
+
+  it("follows another ZIP_FILTER, zero-padded", async () => {
+    lab = await Lab.start("pubsub", { env: { ...base, PUB_ZIPS: "00040-00059", ZIP_FILTER: "00042" } });
+    await expectFullReport(lab, "weather-sub-1", "00042", 20);
+  });
+});
