@@ -26,7 +26,9 @@ await runRole(
     role.connect(tasks, config.PRODUCER_CONNECT);
     role.connect(results, config.COLLECTOR_CONNECT);
     const stop = watchForStop(role, config.CONTROL_CONNECT, [tasks, results]);
-    role.ready(`id ${config.CONSUMER_ID}, ${config.TASK_MODE} tasks`);
+    const ended = AbortSignal.any([role.signal, stop]);
+    const work = config.TASK_MODE === "cpu" ? `cpu, cost ${config.TASK_COST}` : `sleep ${config.TASK_SLEEP_MS} ms`;
+    role.ready(`id ${config.CONSUMER_ID}, task: ${work}`);
 
     let done = 0;
     try {
@@ -38,7 +40,7 @@ await runRole(
           continue;
         }
         const started = performance.now();
-        if (config.TASK_MODE === "cpu") burnCpu(config.TASK_COST);
+        if (config.TASK_MODE === "cpu") await burnCpu(config.TASK_COST, ended);
         else await role.sleep(config.TASK_SLEEP_MS);
         // The tutorial's heavy task: the result is the number itself.
         await results.send(encodeResult({ consumer: config.CONSUMER_ID, ...task.value }));
@@ -47,7 +49,7 @@ await runRole(
       }
     } catch (err) {
       // Closed by the stop broadcast or a signal: the normal end.
-      if (!stop.aborted && !role.stopping) throw err;
+      if (!ended.aborted) throw err;
     }
     log.info(`done: ${done} tasks`);
   },

@@ -21,17 +21,23 @@ export function makeBatch(tasks: number, seed: number): { nums: number[]; total:
 }
 
 let sink = 0;
+/** Work done between two looks at the event loop: about 2 ms. */
+const SLICE = 1000;
 
 /**
  * Burns `cost` thousand xorshift rounds: a fixed amount of computation, not a fixed time, so two
- * consumers on two free cores finish a batch in about half the time of one.
+ * consumers on two free cores finish a batch in about half the time of one. Yields between slices,
+ * so a stop or a signal is handled within milliseconds even when a task is long.
  */
-export function burnCpu(cost: number): void {
+export async function burnCpu(cost: number, signal?: AbortSignal): Promise<void> {
   let x = 0x9e3779b9 | sink;
-  for (let i = cost * 1000; i > 0; i--) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
+  for (let left = cost; left > 0 && !signal?.aborted; left -= SLICE) {
+    for (let i = Math.min(left, SLICE) * 1000; i > 0; i--) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+    }
+    if (left > SLICE) await new Promise((resolve) => setImmediate(resolve));
   }
   // Keeping the result stops the engine from dropping the loop as dead code.
   sink = x & 1;
