@@ -42,7 +42,7 @@ function parseReport(lines: string[]) {
     const row = /^(\S(?:.*\S)?)\s+(\d+)\s+(-?\d+)\s+(\d+\.\d%|-)$/.exec(line);
     return row ? [{ consumer: row[1]!, count: Number(row[2]), sum: Number(row[3]), share: row[4]! }] : [];
   });
-  const total = /^total: (\d+) tasks, sum (\d+) from (\d+) consumers \(announced (\d+) tasks, total (\d+)\)$/.exec(text[end]!);
+  const total = /^total: (\d+) tasks?, sum (\d+) from (\d+) consumers? \(announced (\d+) tasks?, total (\d+)\)$/.exec(text[end]!);
   expect(total, `total line: ${text[end]}`).not.toBeNull();
   const [count, sum, consumers, announcedTasks, announcedTotal] = total!.slice(1).map(Number);
   return { rows, count, sum, consumers, announcedTasks, announcedTotal };

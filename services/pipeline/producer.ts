@@ -6,6 +6,7 @@ import * as zmq from "zeromq";
 import { endpoint, integer, millis, runRole, text, trackPeers, waitForPeers } from "../runtime/index.js";
 import { watchForStop } from "./control.js";
 import { encodeBatchStart, encodeTask } from "./messages.js";
+import { plural } from "./tally.js";
 import { makeBatch } from "./work.js";
 
 await runRole(
@@ -49,7 +50,7 @@ await runRole(
 
     const batch = makeBatch(config.TASKS, config.SEED);
     await collector.send(encodeBatchStart({ tasks: config.TASKS, total: batch.total }));
-    log.info(`batch start: ${config.TASKS} tasks, total ${batch.total}, seed ${config.SEED}, ${wait.connected} consumers`);
+    log.info(`batch start: ${config.TASKS} tasks, total ${batch.total}, seed ${config.SEED}, ${plural(wait.connected, "consumer")}`);
     try {
       for (const [task, num] of batch.nums.entries()) {
         await tasks.send(encodeTask({ num, task }));

@@ -92,15 +92,18 @@ export function ranges(ids: number[], limit = 10): string {
   return parts.length > limit ? `${parts.slice(0, limit).join(", ")}, ... (${parts.length - limit} more ranges)` : parts.join(", ");
 }
 
+/** "1 task", "2 tasks". */
+export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
 const percent = (part: number, whole: number) => (whole === 0 ? "-" : `${((100 * part) / whole).toFixed(1)}%`);
 
 /** The final report: one row per consumer, then the grand total against the batch start. */
 export function report(tally: Tally): string[] {
   const rows = tally.consumers().map((row) => [row.consumer, row.count, row.sum, percent(row.sum, tally.sum)]);
-  const announced = tally.batch ? `announced ${tally.batch.tasks} tasks, total ${tally.batch.total}` : "no batch start";
+  const announced = tally.batch ? `announced ${plural(tally.batch.tasks, "task")}, total ${tally.batch.total}` : "no batch start";
   return [
     ...table(["consumer", "count", "partial sum", "share of total"], rows),
-    `total: ${tally.count} tasks, sum ${tally.sum} from ${rows.length} consumers (${announced})`,
+    `total: ${plural(tally.count, "task")}, sum ${tally.sum} from ${plural(rows.length, "consumer")} (${announced})`,
     `ignored: ${tally.rejected} rejected, ${tally.duplicates} duplicates`,
   ];
 }

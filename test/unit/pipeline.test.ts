@@ -176,7 +176,7 @@ describe("Tally", () => {
     const tally = new Tally();
     tally.add(result("a", 0, 0));
     expect(report(tally)[2]).toBe("a         1      0            -");
-    expect(report(tally)[3]).toBe("total: 1 tasks, sum 0 from 1 consumers (no batch start)");
+    expect(report(tally)[3]).toBe("total: 1 task, sum 0 from 1 consumer (no batch start)");
   });
 });
 
