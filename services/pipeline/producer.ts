@@ -49,9 +49,9 @@ await runRole(
     }
 
     const batch = makeBatch(config.TASKS, config.SEED);
-    await collector.send(encodeBatchStart({ tasks: config.TASKS, total: batch.total }));
-    log.info(`batch start: ${config.TASKS} tasks, total ${batch.total}, seed ${config.SEED}, ${plural(wait.connected, "consumer")}`);
     try {
+      await collector.send(encodeBatchStart({ tasks: config.TASKS, total: batch.total }));
+      log.info(`batch start: ${config.TASKS} tasks, total ${batch.total}, seed ${config.SEED}, ${plural(wait.connected, "consumer")}`);
       for (const [task, num] of batch.nums.entries()) {
         await tasks.send(encodeTask({ num, task }));
         if (config.TASK_INTERVAL_MS > 0) await role.sleep(config.TASK_INTERVAL_MS);
