@@ -1,0 +1,88 @@
+// The pipeline's wire formats, all single-frame JSON. The tutorial's fields (`num`, `consumer`)
+// keep their meaning, so its pyzmq scripts can join; `task` ids are extra, and optional on input.
+
+/** producer → consumer: one task, `{"num": 7, "task": 12}`. */
+export interface Task {
+  num: number;
+  /** Position in the batch, from 0. Absent when a tutorial producer sent the task. */
+  task?: number;
+}
+
+/** consumer → collector: one result, `{"consumer": "3c1f513f3bcd", "num": 7, "task": 12}`. */
+export interface Result extends Task {
+  consumer: string;
+}
+
+/** producer → collector, before the first task (zguide's batch start): what a complete batch adds up to. */
+export interface BatchStart {
+  tasks: number;
+  total: number;
+}
+
+/** What the collector's PULL socket carries: results from consumers and the producer's batch start. */
+export type Inbound = { kind: "result"; result: Result } | { kind: "batch"; batch: BatchStart };
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+export const encodeTask = (task: Task) => JSON.stringify(task);
+export const encodeResult = (result: Result) => JSON.stringify(result);
+export const encodeBatchStart = (batch: BatchStart) => JSON.stringify({ batch });
+/** collector → producer and consumers: the batch is over, stop (zguide's KILL). */
+export const encodeStop = (reason: string) => JSON.stringify({ stop: reason });
+
+const fail = (reason: string): { ok: false; reason: string } => ({ ok: false, reason });
+const preview = (frame: Buffer) => JSON.stringify(frame.subarray(0, 60).toString("utf8")) + (frame.length > 60 ? "..." : "");
+
+/** One frame holding a JSON object, or why not. */
+function parseObject(frames: Buffer[]): Parsed<Record<string, unknown>> {
+  if (frames.length !== 1) return fail(frames.length === 0 ? "no frames" : `multipart message of ${frames.length} frames`);
+  const frame = frames[0]!;
+  if (frame.length === 0) return fail("empty frame");
+  let value: unknown;
+  try {
+    value = JSON.parse(frame.toString("utf8"));
+  } catch {
+    return fail(`not JSON: ${preview(frame)}`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return fail(`not a JSON object: ${preview(frame)}`);
+  return { ok: true, value: value as Record<string, unknown> };
+}
+
+const isInt = (value: unknown): value is number => Number.isSafeInteger(value);
+
+function readTask(body: Record<string, unknown>): Parsed<Task> {
+  if (!isInt(body.num)) return fail(`"num" is not an integer: ${JSON.stringify(body.num) ?? "missing"}`);
+  if (body.task === undefined) return { ok: true, value: { num: body.num } };
+  if (!isInt(body.task) || body.task < 0) return fail(`"task" is not a task id: ${JSON.stringify(body.task)}`);
+  return { ok: true, value: { num: body.num, task: body.task } };
+}
+
+export function parseTask(frames: Buffer[]): Parsed<Task> {
+  const body = parseObject(frames);
+  return body.ok ? readTask(body.value) : body;
+}
+
+/** A result or a batch start; anything else is rejected with the reason. */
+export function parseInbound(frames: Buffer[]): Parsed<Inbound> {
+  const body = parseObject(frames);
+  if (!body.ok) return body;
+  const { batch, consumer } = body.value;
+  if (batch !== undefined) {
+    const { tasks, total } = (batch ?? {}) as Record<string, unknown>;
+    if (!isInt(tasks) || tasks < 1 || !isInt(total)) return fail(`malformed batch start: ${JSON.stringify(batch)}`);
+    return { ok: true, value: { kind: "batch", batch: { tasks, total } } };
+  }
+  // The tutorial's consumers use a random integer as their id.
+  if (!(typeof consumer === "string" && consumer.length > 0) && !isInt(consumer)) {
+    return fail(`"consumer" is not an id: ${JSON.stringify(consumer) ?? "missing"}`);
+  }
+  const task = readTask(body.value);
+  if (!task.ok) return task;
+  return { ok: true, value: { kind: "result", result: { consumer: String(consumer), ...task.value } } };
+}
+
+/** The stop reason, or undefined when the frames are not a stop message. */
+export function parseStop(frames: Buffer[]): string | undefined {
+  const body = parseObject(frames);
+  return body.ok && typeof body.value.stop === "string" ? body.value.stop : undefined;
+}

@@ -1,0 +1,66 @@
+// producer: binds PUSH on PRODUCER_BIND (tcp://*:5557) and sends TASKS tasks {"num": n, "task": t},
+// once every consumer replica has connected. First it tells the collector (COLLECTOR_CONNECT) the
+// batch's size and total. Exits 0 when the collector broadcasts stop on CONTROL_CONNECT (:5559).
+import { randomInt } from "node:crypto";
+import * as zmq from "zeromq";
+import { endpoint, integer, millis, runRole, text, trackPeers, waitForPeers } from "../runtime/index.js";
+import { watchForStop } from "./control.js";
+import { encodeBatchStart, encodeTask } from "./messages.js";
+import { plural } from "./tally.js";
+import { makeBatch } from "./work.js";
+
+await runRole(
+  "producer",
+  {
+    PRODUCER_BIND: endpoint({ default: "tcp://*:5557" }),
+    COLLECTOR_CONNECT: endpoint({ default: "tcp://collector:5558" }),
+    CONTROL_CONNECT: endpoint({ default: "tcp://collector:5559" }),
+    TASKS: integer({ min: 1, max: 1_000_000, default: 100 }),
+    // A fresh seed per run unless set; the log shows it, to repeat a batch.
+    SEED: integer({ min: 0, max: 2 ** 32 - 1, default: randomInt(2 ** 32) }),
+    CONSUMERS: integer({ min: 0, max: 10_000, default: 0 }),
+    CONSUMER_SERVICE: text({ default: "consumer" }),
+    CONSUMERS_WAIT_MS: millis({ default: 10_000 }),
+    TASK_INTERVAL_MS: millis({ default: 0 }),
+  },
+  async (role) => {
+    const { config, log } = role;
+    const tasks = role.open(zmq.Push);
+    const peers = trackPeers(tasks);
+    await role.bind(tasks, config.PRODUCER_BIND);
+    const collector = role.open(zmq.Push);
+    role.connect(collector, config.COLLECTOR_CONNECT);
+    const stop = watchForStop(role, config.CONTROL_CONNECT, [tasks, collector]);
+    role.ready(`${config.TASKS} tasks, seed ${config.SEED}`);
+
+    // PUSH hands each task to the next connected consumer: one that connects late misses the start.
+    const source = config.CONSUMERS > 0 ? "CONSUMERS" : `Docker DNS for "${config.CONSUMER_SERVICE}"`;
+    const ended = AbortSignal.any([role.signal, stop]);
+    const wait = await waitForPeers(peers, {
+      service: config.CONSUMER_SERVICE,
+      expected: config.CONSUMERS,
+      timeoutMs: config.CONSUMERS_WAIT_MS,
+      signal: ended,
+      onProgress: (connected, expected) => log.info(`consumers connected: ${connected} of ${expected} (${source})`),
+    });
+    if (ended.aborted) return;
+    if (!wait.complete) {
+      log.warn(`only ${wait.connected} of ${wait.expected} consumers after ${config.CONSUMERS_WAIT_MS} ms; starting anyway, unevenly`);
+    }
+
+    const batch = makeBatch(config.TASKS, config.SEED);
+    try {
+      await collector.send(encodeBatchStart({ tasks: config.TASKS, total: batch.total }));
+      log.info(`batch start: ${config.TASKS} tasks, total ${batch.total}, seed ${config.SEED}, ${plural(wait.connected, "consumer")}`);
+      for (const [task, num] of batch.nums.entries()) {
+        await tasks.send(encodeTask({ num, task }));
+        if (config.TASK_INTERVAL_MS > 0) await role.sleep(config.TASK_INTERVAL_MS);
+      }
+      log.info(`sent ${config.TASKS} tasks; waiting for the collector's stop`);
+      // Staying up until the stop keeps queued tasks deliverable.
+      if (!ended.aborted) await new Promise((resolve) => ended.addEventListener("abort", resolve, { once: true }));
+    } catch (err) {
+      if (!ended.aborted) throw err;
+    }
+  },
+);

@@ -1,0 +1,154 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { makeBatch } from "../services/pipeline/work.js";
+import { Lab } from "./helpers/lab.js";
+
+// Every pipeline variable, so a developer's .env can't change what the tests assert on.
+const base = {
+  PRODUCER_BIND: "tcp://*:5557",
+  PRODUCER_CONNECT: "tcp://producer:5557",
+  COLLECTOR_BIND: "tcp://*:5558",
+  COLLECTOR_CONNECT: "tcp://collector:5558",
+  CONTROL_BIND: "tcp://*:5559",
+  CONTROL_CONNECT: "tcp://collector:5559",
+  TASKS: "120",
+  SEED: "7",
+  // 0: the producer counts the consumer replicas through Docker's DNS.
+  CONSUMERS: "0",
+  CONSUMER_SERVICE: "consumer",
+  CONSUMER_ID: "",
+  CONSUMERS_WAIT_MS: "20000",
+  TASK_INTERVAL_MS: "0",
+  TASK_MODE: "cpu",
+  TASK_COST: "1000",
+  TASK_SLEEP_MS: "20",
+  COLLECTOR_TIMEOUT_MS: "20000",
+};
+
+interface Row {
+  consumer: string;
+  count: number;
+  sum: number;
+  share: string;
+}
+
+/** The collector's report table and total line, read back from its log. */
+function parseReport(lines: string[]) {
+  const text = lines.map((line) => line.replace(/^collector@\S+ /, ""));
+  const header = text.findIndex((line) => /^consumer\s+count\s+partial sum\s+share of total$/.test(line));
+  expect(header, "report header in the collector's log").toBeGreaterThanOrEqual(0);
+  const end = text.findIndex((line, i) => i > header && line.startsWith("total: "));
+  // Rows only: stderr lines (the collector's ERRORs) may interleave with stdout in docker logs.
+  const rows: Row[] = text.slice(header + 2, end).flatMap((line) => {
+    const row = /^(\S(?:.*\S)?)\s+(\d+)\s+(-?\d+)\s+(\d+\.\d%|-)$/.exec(line);
+    return row ? [{ consumer: row[1]!, count: Number(row[2]), sum: Number(row[3]), share: row[4]! }] : [];
+  });
+  const total = /^total: (\d+) tasks?, sum (\d+) from (\d+) consumers? \(announced (\d+) tasks?, total (\d+)\)$/.exec(text[end]!);
+  expect(total, `total line: ${text[end]}`).not.toBeNull();
+  const [count, sum, consumers, announcedTasks, announcedTotal] = total!.slice(1).map(Number);
+  return { rows, count, sum, consumers, announcedTasks, announcedTotal };
+}
+
+/** The producer's batch start line: what it told the collector. */
+async function announced(lab: Lab) {
+  const line = await lab.waitForLine("producer-1", / batch start: \d+ tasks, total \d+/);
+  const [, tasks, total] = / batch start: (\d+) tasks, total (\d+)/.exec(line)!;
+  return { tasks: Number(tasks), total: Number(total) };
+}
+
+/** What one consumer says it did: its host id and the numbers of the tasks it finished. */
+async function consumerWork(lab: Lab, name: string) {
+  const lines = await lab.logs(name);
+  const host = /^consumer@(\S+) /.exec(lines[0]!)![1]!;
+  const nums = lines.flatMap((line) => /^consumer@\S+ task \d+: num (\d+) in \d+ ms$/.exec(line)?.[1] ?? []).map(Number);
+  return { host, nums, lines };
+}
+
+async function checkBatch(lab: Lab, tasks: number, consumers: number) {
+  expect(await lab.waitForExit("collector-1")).toBe(0);
+  const report = parseReport(await lab.logs("collector-1"));
+  const batch = await announced(lab);
+
+  // The producer's announcement is the seeded batch, and the collector got exactly it.
+  expect(batch).toEqual({ tasks, total: makeBatch(tasks, Number(base.SEED)).total });
+  expect(report).toMatchObject({ announcedTasks: tasks, announcedTotal: batch.total, count: tasks, sum: batch.total, consumers });
+
+  // Recomputed from the table, not taken from the total line.
+  expect(report.rows).toHaveLength(consumers);
+  expect(report.rows.reduce((n, row) => n + row.count, 0)).toBe(tasks);
+  expect(report.rows.reduce((n, row) => n + row.sum, 0)).toBe(batch.total);
+  const mean = tasks / consumers;
+  for (const row of report.rows) {
+    expect(row.count).toBeGreaterThan(0);
+    expect(row.count).toBeLessThanOrEqual(2 * mean);
+    expect(row.share).toBe(`${((100 * row.sum) / batch.total).toFixed(1)}%`);
+  }
+
+  // Each row is one consumer container, and matches what that container says it did.
+  const names = await lab.names("consumer");
+  expect(names).toHaveLength(consumers);
+  for (const name of names) {
+    expect(await lab.waitForExit(name)).toBe(0);
+    const work = await consumerWork(lab, name);
+    const row = report.rows.find((r) => r.consumer === work.host);
+    expect(row, `${name} (${work.host}) in the report`).toBeDefined();
+    expect(work.nums).toHaveLength(row!.count);
+    expect(work.nums.reduce((a, b) => a + b, 0)).toBe(row!.sum);
+    expect(work.lines).toContainEqual(expect.stringMatching(/ stop from the collector: batch complete$/));
+  }
+  expect(await lab.waitForExit("producer-1")).toBe(0);
+  expect(await lab.logs("producer-1")).toContainEqual(expect.stringMatching(new RegExp(`consumers connected: ${consumers} of ${consumers} \\(Docker DNS`)));
+  expect(await lab.logs("collector-1")).toContainEqual(expect.stringMatching(/ verdict: PASS/));
+}
+
+describe("pipeline profile", () => {
+  let lab: Lab | undefined;
+  afterEach(async () => {
+    await lab?.down();
+    lab = undefined;
+  });
+
+  it("spreads a batch over 3 consumers and collects exact per-consumer sums", async () => {
+    lab = await Lab.start("pipeline", { env: base, scale: { consumer: 3 } });
+    await checkBatch(lab, 120, 3);
+  });
+
+  it("does the whole batch with a single consumer", async () => {
+    lab = await Lab.start("pipeline", { env: { ...base, TASKS: "100" }, scale: { consumer: 1 } });
+    await checkBatch(lab, 100, 1);
+  });
+
+  it("catches a batch cut short: the producer stops mid-batch, the collector exits 4 and names what is missing", async () => {
+    // Paced sending keeps most tasks at the producer when it stops.
+    const env = { ...base, TASKS: "100", TASK_INTERVAL_MS: "50", COLLECTOR_TIMEOUT_MS: "3000" };
+    lab = await Lab.start("pipeline", { env, scale: { consumer: 2 } });
+    await lab.waitForLine("collector-1", / result 10\/100 from /);
+    const producer = await lab.stop("producer-1");
+    expect(producer.exitCode).toBe(0);
+    expect(producer.elapsedMs).toBeLessThan(2000);
+
+    expect(await lab.waitForExit("collector-1", 15_000)).toBe(4);
+    const collector = await lab.state("collector-1");
+    // Silence starts at the last result, which comes right after the producer stops.
+    expect(collector.finishedAt.getTime() - producer.finishedAt.getTime()).toBeLessThan(3000 + 2000);
+
+    const lines = await lab.logs("collector-1");
+    const report = parseReport(lines);
+    const counted = report.rows.reduce((n, row) => n + row.count, 0);
+    const summed = report.rows.reduce((n, row) => n + row.sum, 0);
+    expect(counted).toBeGreaterThanOrEqual(10);
+    expect(counted).toBeLessThan(100);
+    expect(report).toMatchObject({ count: counted, sum: summed, announcedTasks: 100, announcedTotal: makeBatch(100, 7).total });
+    expect(lines).toContainEqual(expect.stringMatching(/ ERROR nothing received for 3000 ms \(COLLECTOR_TIMEOUT_MS\)/));
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(` ERROR missing ${100 - counted} of 100 results: tasks \\d+`)));
+    if (summed !== report.announcedTotal) {
+      expect(lines).toContainEqual(expect.stringMatching(new RegExp(` ERROR sum ${summed} differs from the announced total ${report.announcedTotal}$`)));
+    }
+    expect(lines).toContainEqual(expect.stringMatching(/ verdict: FAIL$/));
+
+    // The consumers hear that the batch is over and stop cleanly.
+    for (const name of await lab.names("consumer")) {
+      expect(await lab.waitForExit(name)).toBe(0);
+      expect(await lab.logs(name)).toContainEqual(expect.stringMatching(/ stop from the collector: batch failed$/));
+    }
+  });
+});

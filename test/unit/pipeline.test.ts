@@ -1,0 +1,301 @@
+import * as zmq from "zeromq";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../services/runtime/config.js";
+import { oneOf } from "../../services/runtime/validators.js";
+import { countReplicas, trackPeers, waitForPeers } from "../../services/runtime/discovery.js";
+import {
+  encodeBatchStart,
+  encodeResult,
+  encodeStop,
+  encodeTask,
+  parseInbound,
+  parseStop,
+  parseTask,
+  type Result,
+} from "../../services/pipeline/messages.js";
+import { ranges, report, Tally } from "../../services/pipeline/tally.js";
+import { burnCpu, makeBatch, MAX_NUM, mulberry32 } from "../../services/pipeline/work.js";
+
+const frame = (text: string) => [Buffer.from(text)];
+const result = (consumer: string, num: number, task?: number): Result => (task === undefined ? { consumer, num } : { consumer, num, task });
+
+describe("pipeline messages", () => {
+  it("round-trips tasks, results, batch starts and stops", () => {
+    expect(encodeTask({ num: 7, task: 12 })).toBe('{"num":7,"task":12}');
+    expect(parseTask(frame(encodeTask({ num: 7, task: 12 })))).toEqual({ ok: true, value: { num: 7, task: 12 } });
+    expect(parseInbound(frame(encodeResult(result("c1", 7, 12))))).toEqual({
+      ok: true,
+      value: { kind: "result", result: { consumer: "c1", num: 7, task: 12 } },
+    });
+    expect(parseInbound(frame(encodeBatchStart({ tasks: 100, total: 512 })))).toEqual({
+      ok: true,
+      value: { kind: "batch", batch: { tasks: 100, total: 512 } },
+    });
+    expect(parseStop(frame(encodeStop("batch complete")))).toBe("batch complete");
+  });
+
+  it("accepts the tutorial's formats: no task id, a numeric consumer id", () => {
+    expect(parseTask(frame('{"num": 3}'))).toEqual({ ok: true, value: { num: 3 } });
+    expect(parseInbound(frame('{"consumer": 4242, "num": 3}'))).toEqual({
+      ok: true,
+      value: { kind: "result", result: { consumer: "4242", num: 3 } },
+    });
+  });
+
+  it.each([
+    ["an empty frame", [Buffer.alloc(0)], /^empty frame$/],
+    ["no frames", [], /^no frames$/],
+    ["multipart garbage", [Buffer.from("a"), Buffer.from("b"), Buffer.from("c")], /^multipart message of 3 frames$/],
+    ["bad JSON", frame("{num: 3"), /^not JSON: "\{num: 3"$/],
+    ["a JSON array", frame("[1,2]"), /^not a JSON object/],
+    ["a JSON string", frame('"hello"'), /^not a JSON object/],
+    ["a non-numeric num", frame('{"consumer": "c1", "num": "7"}'), /^"num" is not an integer: "7"$/],
+    ["a fractional num", frame('{"consumer": "c1", "num": 1.5}'), /^"num" is not an integer: 1.5$/],
+    ["a missing num", frame('{"consumer": "c1"}'), /^"num" is not an integer: missing$/],
+    ["a missing consumer", frame('{"num": 7}'), /^"consumer" is not an id: missing$/],
+    ["an empty consumer", frame('{"consumer": "", "num": 7}'), /^"consumer" is not an id: ""$/],
+    ["an object as consumer", frame('{"consumer": {}, "num": 7}'), /^"consumer" is not an id: \{\}$/],
+    ["a negative task id", frame('{"consumer": "c1", "num": 7, "task": -1}'), /^"task" is not a task id: -1$/],
+    ["a batch start without a total", frame('{"batch": {"tasks": 10}}'), /^malformed batch start/],
+    ["a batch start of 0 tasks", frame('{"batch": {"tasks": 0, "total": 0}}'), /^malformed batch start/],
+    ["a null batch start", frame('{"batch": null}'), /^malformed batch start/],
+  ])("rejects %s, saying why", (_, frames, reason) => {
+    const parsed = parseInbound(frames);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.reason).toMatch(reason);
+  });
+
+  it("cuts a long payload short in the reason", () => {
+    const parsed = parseInbound(frame("x".repeat(500)));
+    expect(parsed).toEqual({ ok: false, reason: `not JSON: "${"x".repeat(60)}"...` });
+  });
+
+  it("rejects malformed tasks and ignores control messages that are not a stop", () => {
+    expect(parseTask(frame('{"num": null}')).ok).toBe(false);
+    expect(parseTask(frame("7")).ok).toBe(false);
+    expect(parseStop(frame("KILL"))).toBeUndefined();
+    expect(parseStop(frame('{"stop": 1}'))).toBeUndefined();
+  });
+});
+
+describe("Tally", () => {
+  it("keeps each consumer's count and partial sum, adding up to the grand total", () => {
+    const tally = new Tally();
+    tally.announce({ tasks: 5, total: 21 });
+    [result("b", 4, 0), result("a", 10, 1), result("b", 0, 2), result("c", 5, 3), result("a", 2, 4)].forEach((r) => tally.add(r));
+    expect(tally.consumers()).toEqual([
+      { consumer: "a", count: 2, sum: 12 },
+      { consumer: "b", count: 2, sum: 4 },
+      { consumer: "c", count: 1, sum: 5 },
+    ]);
+    expect([tally.count, tally.sum, tally.complete]).toEqual([5, 21, true]);
+    expect(tally.problems()).toEqual([]);
+  });
+
+  it("counts results that arrive before the batch start", () => {
+    const tally = new Tally();
+    tally.add(result("a", 3, 0));
+    expect(tally.complete).toBe(false);
+    expect(tally.problems()).toEqual(["no batch start from the producer; 1 results, sum 3"]);
+    tally.announce({ tasks: 2, total: 7 });
+    expect(tally.complete).toBe(false);
+    tally.add(result("b", 4, 1));
+    expect(tally.complete).toBe(true);
+    expect(tally.problems()).toEqual([]);
+  });
+
+  it("counts a repeated task id once and keeps it out of every sum", () => {
+    const tally = new Tally();
+    tally.announce({ tasks: 2, total: 5 });
+    expect(tally.add(result("a", 2, 0))).toBe("counted");
+    expect(tally.add(result("b", 2, 0))).toBe("duplicate");
+    expect(tally.add(result("b", 3, 1))).toBe("counted");
+    expect([tally.count, tally.sum, tally.duplicates]).toEqual([2, 5, 1]);
+    expect(tally.consumers()).toEqual([
+      { consumer: "a", count: 1, sum: 2 },
+      { consumer: "b", count: 1, sum: 3 },
+    ]);
+  });
+
+  it("keeps rejected messages out of counts and sums", () => {
+    const tally = new Tally();
+    tally.announce({ tasks: 1, total: 4 });
+    tally.reject();
+    tally.reject();
+    tally.add(result("a", 4, 0));
+    expect([tally.count, tally.sum, tally.rejected]).toEqual([1, 4, 2]);
+    expect(tally.problems()).toEqual([]);
+    expect(report(tally).at(-1)).toBe("ignored: 2 rejected, 0 duplicates");
+  });
+
+  it("names the missing tasks and the sum gap when results are short", () => {
+    const tally = new Tally();
+    tally.announce({ tasks: 10, total: 50 });
+    [0, 1, 2, 5, 9].forEach((task) => tally.add(result("a", 5, task)));
+    expect(tally.missingTasks()).toEqual([3, 4, 6, 7, 8]);
+    expect(tally.problems()).toEqual(["missing 5 of 10 results: tasks 3-4, 6-8", "sum 25 differs from the announced total 50"]);
+  });
+
+  it("says when the count matches but the sum does not, or results exceed the batch", () => {
+    const wrongSum = new Tally();
+    wrongSum.announce({ tasks: 2, total: 10 });
+    wrongSum.add(result("a", 3, 0));
+    wrongSum.add(result("a", 3, 1));
+    expect(wrongSum.problems()).toEqual(["sum 6 differs from the announced total 10"]);
+
+    // Results from tutorial consumers carry no task id, so extras cannot be told apart.
+    const extra = new Tally();
+    extra.announce({ tasks: 1, total: 1 });
+    extra.add(result("a", 1));
+    extra.add(result("a", 1));
+    expect(extra.problems()).toEqual(["1 results more than the 1 announced", "sum 2 differs from the announced total 1"]);
+  });
+
+  it("leaves out task ids it cannot know, when some results carried none", () => {
+    const tally = new Tally();
+    tally.announce({ tasks: 3, total: 3 });
+    tally.add(result("a", 1));
+    expect(tally.problems()[0]).toBe("missing 2 of 3 results");
+  });
+
+  it("reports a table of consumer, count, partial sum and share, then the grand total", () => {
+    const tally = new Tally();
+    tally.announce({ tasks: 3, total: 8 });
+    [result("long-consumer", 6, 0), result("b", 2, 1), result("b", 0, 2)].forEach((r) => tally.add(r));
+    expect(report(tally)).toEqual([
+      "consumer       count  partial sum  share of total",
+      "-------------  -----  -----------  --------------",
+      "b              2      2            25.0%",
+      "long-consumer  1      6            75.0%",
+      "total: 3 tasks, sum 8 from 2 consumers (announced 3 tasks, total 8)",
+      "ignored: 0 rejected, 0 duplicates",
+    ]);
+  });
+
+  it("shows no share when the total is 0", () => {
+    const tally = new Tally();
+    tally.add(result("a", 0, 0));
+    expect(report(tally)[2]).toBe("a         1      0            -");
+    expect(report(tally)[3]).toBe("total: 1 task, sum 0 from 1 consumer (no batch start)");
+  });
+});
+
+describe("ranges", () => {
+  it("compacts ids into ranges and cuts long lists short", () => {
+    expect(ranges([])).toBe("");
+    expect(ranges([7, 1, 2, 3, 9, 10])).toBe("1-3, 7, 9-10");
+    expect(ranges([0, 2, 4, 6], 2)).toBe("0, 2, ... (2 more ranges)");
+  });
+});
+
+describe("work", () => {
+  it("makes the same batch from the same seed, numbers from 0 to 10, with their total", () => {
+    const batch = makeBatch(1000, 42);
+    expect(makeBatch(1000, 42)).toEqual(batch);
+    expect(makeBatch(1000, 43).nums).not.toEqual(batch.nums);
+    expect(batch.nums.every((n) => Number.isInteger(n) && n >= 0 && n <= MAX_NUM)).toBe(true);
+    expect(new Set(batch.nums).size).toBe(MAX_NUM + 1);
+    expect(batch.total).toBe(batch.nums.reduce((a, b) => a + b, 0));
+  });
+
+  it("generates uniform values in [0, 1) from any 32-bit seed", () => {
+    for (const seed of [0, 1, 2 ** 32 - 1]) {
+      const random = mulberry32(seed);
+      const values = Array.from({ length: 10_000 }, random);
+      expect(values.every((v) => v >= 0 && v < 1)).toBe(true);
+      const mean = values.reduce((a, b) => a + b, 0) / values.length;
+      expect(mean).toBeGreaterThan(0.45);
+      expect(mean).toBeLessThan(0.55);
+    }
+  });
+
+  it("burns CPU at any cost including 0, and stops early when aborted", async () => {
+    await expect(burnCpu(0)).resolves.toBeUndefined();
+    await expect(burnCpu(10)).resolves.toBeUndefined();
+    const controller = new AbortController();
+    const long = burnCpu(10_000_000, controller.signal);
+    controller.abort();
+    await expect(long).resolves.toBeUndefined();
+  });
+});
+
+describe("oneOf", () => {
+  const spec = { TASK_MODE: oneOf(["cpu", "sleep"])({ default: "cpu" }) };
+
+  it("takes one of its words, or the default", () => {
+    expect(loadConfig(spec, {}).TASK_MODE).toBe("cpu");
+    expect(loadConfig(spec, { TASK_MODE: "sleep" }).TASK_MODE).toBe("sleep");
+  });
+
+  it("names the words it expects", () => {
+    expect(() => loadConfig(spec, { TASK_MODE: "gpu" })).toThrow(ConfigError);
+    try {
+      loadConfig(spec, { TASK_MODE: "gpu" });
+    } catch (err) {
+      expect((err as ConfigError).problems).toEqual(['TASK_MODE: expected one of cpu, sleep, got "gpu"']);
+    }
+  });
+});
+
+describe("discovery", () => {
+  it("counts replicas by DNS, and 0 for a name that does not resolve", async () => {
+    expect(await countReplicas("localhost")).toBeGreaterThanOrEqual(1);
+    expect(await countReplicas("no-such-service.invalid")).toBe(0);
+  });
+
+  it("waits until the expected number of peers completed the handshake", async () => {
+    const push = new zmq.Push({ linger: 0 });
+    const peers = trackPeers(push);
+    await push.bind("tcp://127.0.0.1:*");
+    const pulls = [new zmq.Pull({ linger: 0 }), new zmq.Pull({ linger: 0 })];
+    const progress: string[] = [];
+    try {
+      const waiting = waitForPeers(peers, {
+        service: "unused",
+        expected: 2,
+        timeoutMs: 5000,
+        pollMs: 20,
+        onProgress: (connected, expected) => progress.push(`${connected}/${expected}`),
+      });
+      pulls.forEach((pull) => pull.connect(push.lastEndpoint!));
+      expect(await waiting).toEqual({ expected: 2, connected: 2, complete: true });
+      expect(progress[0]).toBe("0/2");
+      expect(progress.at(-1)).toBe("2/2");
+
+      pulls[0]!.close();
+      await expect.poll(() => peers.count).toBe(1);
+    } finally {
+      pulls.forEach((pull) => pull.closed || pull.close());
+      push.close();
+    }
+  });
+
+  it("gives up after its timeout, reporting how many came", async () => {
+    const push = new zmq.Push({ linger: 0 });
+    const peers = trackPeers(push);
+    await push.bind("tcp://127.0.0.1:*");
+    try {
+      const wait = await waitForPeers(peers, { service: "unused", expected: 3, timeoutMs: 150, pollMs: 20 });
+      expect(wait).toEqual({ expected: 3, connected: 0, complete: false });
+    } finally {
+      push.close();
+    }
+  });
+
+  it("expects one peer when DNS knows no replica, and waits for the count to settle", async () => {
+    const push = new zmq.Push({ linger: 0 });
+    const peers = trackPeers(push);
+    await push.bind("tcp://127.0.0.1:*");
+    const pull = new zmq.Pull({ linger: 0 });
+    pull.connect(push.lastEndpoint!);
+    try {
+      const started = Date.now();
+      const wait = await waitForPeers(peers, { service: "no-such-service.invalid", timeoutMs: 5000, settleMs: 200, pollMs: 20 });
+      expect(wait).toEqual({ expected: 1, connected: 1, complete: true });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(200);
+    } finally {
+      pull.close();
+      push.close();
+    }
+  });
+});
