@@ -2,7 +2,7 @@
 // listen: waits for anything the target gives away (a reply, an update, a task) and reports it.
 // garbage: sends one of each kind of malformed frame (see garbage.ts). INTRUDER_KEYS sets its CURVE stance.
 import * as zmq from "zeromq";
-import { curveKeyPair, endpoint, isTimeout, millis, oneOf, runRole } from "../runtime/index.js";
+import { curveKeyPair, endpoint, millis, oneOf, runRole } from "../runtime/index.js";
 import { GARBAGE } from "./garbage.js";
 
 type AnySocket = zmq.Socket & Partial<zmq.Readable> & Partial<zmq.Writable>;
@@ -40,7 +40,7 @@ await runRole(
         const frames = await socket.receive();
         return frames.map((frame) => frame.toString().slice(0, 80)).join(" | ");
       } catch (err) {
-        if (isTimeout(err)) return undefined;
+        if (role.timedOut(err)) return undefined;
         throw err;
       }
     };

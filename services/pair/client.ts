@@ -2,7 +2,7 @@
 // Answers each server message with its own, PAIR_MESSAGES times, then exits 0.
 // If the server stays silent for PAIR_TIMEOUT_MS (another client holds it), exits 3.
 import * as zmq from "zeromq";
-import { endpoint, Exit, integer, isTimeout, millis, runRole } from "../runtime/index.js";
+import { endpoint, Exit, integer, millis, runRole } from "../runtime/index.js";
 import { clientMessage } from "./messages.js";
 
 await runRole(
@@ -24,7 +24,7 @@ await runRole(
       try {
         [message] = await socket.receive();
       } catch (err) {
-        if (!isTimeout(err)) throw err;
+        if (!role.timedOut(err)) throw err;
         log.error(
           `no message from ${config.PAIR_CONNECT} within ${config.PAIR_TIMEOUT_MS} ms after ${n - 1} exchanges: ` +
             "PAIR is exclusive, so another client most likely holds the server",

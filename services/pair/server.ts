@@ -2,7 +2,7 @@
 // Sends "Server message to Client", waits for the answer, pauses, and repeats until stopped.
 // PAIR takes one peer at a time: a second client is left waiting.
 import * as zmq from "zeromq";
-import { endpoint, isTimeout, millis, runRole } from "../runtime/index.js";
+import { endpoint, millis, runRole } from "../runtime/index.js";
 import { SERVER_MESSAGE } from "./messages.js";
 
 await runRole(
@@ -26,7 +26,7 @@ await runRole(
         const [reply] = await socket.receive();
         log.info(`reply ${++replies}: ${reply}`);
       } catch (err) {
-        if (!isTimeout(err)) throw err;
+        if (!role.timedOut(err)) throw err;
         // The client left mid-exchange: send again for whoever attaches next.
         log.info(`no reply within ${config.PAIR_TIMEOUT_MS} ms; waiting for a client`);
         continue;

@@ -2,7 +2,7 @@
 // and PUB on CONTROL_BIND (tcp://*:5559). Tallies each consumer's count and sum, checks them against
 // the batch start, prints the report, broadcasts stop and exits 0 (match) or 4 (mismatch, timeout).
 import * as zmq from "zeromq";
-import { endpoint, Exit, isTimeout, millis, runRole } from "../runtime/index.js";
+import { endpoint, Exit, millis, runRole } from "../runtime/index.js";
 import { encodeStop, parseInbound } from "./messages.js";
 import { report, Tally } from "./tally.js";
 
@@ -29,7 +29,7 @@ await runRole(
       } catch (err) {
         // A signal closes the socket, which also reads as EAGAIN.
         if (role.stopping) return;
-        if (!isTimeout(err)) throw err;
+        if (!role.timedOut(err)) throw err;
         log.error(`nothing received for ${config.COLLECTOR_TIMEOUT_MS} ms (COLLECTOR_TIMEOUT_MS); giving up on the batch`);
         break;
       }

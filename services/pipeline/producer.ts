@@ -3,7 +3,7 @@
 // batch's size and total. Exits 0 when the collector broadcasts stop on CONTROL_CONNECT (:5559).
 import { randomInt } from "node:crypto";
 import * as zmq from "zeromq";
-import { endpoint, integer, millis, runRole, text, trackPeers, waitForPeers } from "../runtime/index.js";
+import { endpoint, integer, millis, runRole, text, waitForPeers, watchPeers } from "../runtime/index.js";
 import { watchForStop } from "./control.js";
 import { encodeBatchStart, encodeTask } from "./messages.js";
 import { plural } from "./tally.js";
@@ -26,7 +26,7 @@ await runRole(
   async (role) => {
     const { config, log } = role;
     const tasks = role.open(zmq.Push);
-    const peers = trackPeers(tasks);
+    const peers = watchPeers(tasks);
     await role.bind(tasks, config.PRODUCER_BIND);
     const collector = role.open(zmq.Push);
     role.connect(collector, config.COLLECTOR_CONNECT);

@@ -2,7 +2,7 @@
 // Subscribes to ZIP_FILTER once all are connected, logs UPDATES matching updates, prints a report, exits 0.
 // Malformed updates are counted and skipped; no publisher or no update within SUB_TIMEOUT_MS exits 3.
 import * as zmq from "zeromq";
-import { endpoints, Exit, integer, isTimeout, millis, runRole, watchPeers } from "../runtime/index.js";
+import { endpoints, Exit, integer, millis, runRole, watchPeers } from "../runtime/index.js";
 import { describeUpdate, parseMessage, topic, WeatherReport, zipCode } from "./weather.js";
 
 await runRole(
@@ -38,7 +38,7 @@ await runRole(
         frames = await socket.receive();
       } catch (err) {
         if (role.stopping) break;
-        if (!isTimeout(err)) throw err;
+        if (!role.timedOut(err)) throw err;
         log.error(`no update for zip ${config.ZIP_FILTER} within ${timeout} ms; is it inside the publishers' PUB_ZIPS?`);
         report.lines().forEach((line) => log.info(line));
         return Exit.noPeer;

@@ -2,7 +2,7 @@
 // REQ is lockstep: once a reply is lost the socket can neither send nor receive again, so after a
 // timeout it is discarded and the request goes out again on a fresh socket.
 import * as zmq from "zeromq";
-import { isTimeout, type Role } from "../runtime/index.js";
+import { type Role } from "../runtime/index.js";
 
 export interface RequesterOptions {
   endpoint: string;
@@ -12,7 +12,7 @@ export interface RequesterOptions {
   retries: number;
 }
 
-type Sockets = Pick<Role<unknown>, "open" | "connect" | "discard" | "stopping">;
+type Sockets = Pick<Role<unknown>, "open" | "connect" | "discard" | "timedOut">;
 
 export class Requester {
   private socket: zmq.Request | undefined;
@@ -41,8 +41,7 @@ export class Requester {
         const frames = await this.socket.receive();
         return frames.map(String).join(" ");
       } catch (err) {
-        // Closing a socket on stop rejects its receive with the same EAGAIN as a timeout.
-        if (!isTimeout(err) || this.role.stopping) throw err;
+        if (!this.role.timedOut(err)) throw err;
       }
       this.role.discard(this.socket);
       this.socket = undefined;

@@ -2,7 +2,7 @@
 // Answers every request with REP_REPLY after REP_WORK_MS of simulated work, one request at a time.
 // Counts answers per client id; logs the table when idle for REP_IDLE_MS after serving, and on stop.
 import * as zmq from "zeromq";
-import { endpoint, integer, isTimeout, millis, runRole, text } from "../runtime/index.js";
+import { endpoint, integer, millis, runRole, text } from "../runtime/index.js";
 import { DEFAULT_REPLY, parseRequest, preview, Tally } from "./messages.js";
 
 await runRole(
@@ -29,7 +29,7 @@ await runRole(
         frames = await socket.receive();
       } catch (err) {
         if (role.stopping) break;
-        if (!isTimeout(err)) throw err;
+        if (!role.timedOut(err)) throw err;
         if (unreported) report(`idle for ${config.REP_IDLE_MS} ms`);
         unreported = false;
         continue;

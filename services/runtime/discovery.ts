@@ -1,6 +1,6 @@
 import { lookup } from "node:dns/promises";
 import { setTimeout as delay } from "node:timers/promises";
-import type * as zmq from "zeromq";
+import type { Peers } from "./peers.js";
 
 /**
  * How many replicas of a compose service are running: Docker's DNS answers a service name with
@@ -15,27 +15,6 @@ export async function countReplicas(service: string): Promise<number> {
     if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "ENODATA") return 0;
     throw err;
   }
-}
-
-export interface PeerCount {
-  /** Peers attached right now: completed ZMTP handshakes minus disconnects. */
-  readonly count: number;
-}
-
-/**
- * Counts the peers attached to a bound socket, from its monitor events. Call it before `bind`,
- * so no early peer is missed. A handshake (not a bare TCP accept) is when a peer joins the
- * socket's rotation.
- */
-export function trackPeers(socket: zmq.Socket): PeerCount {
-  let count = 0;
-  socket.events.on("handshake", () => count++);
-  socket.events.on("disconnect", () => (count = Math.max(0, count - 1)));
-  return {
-    get count() {
-      return count;
-    },
-  };
 }
 
 export interface PeerWaitOptions {
@@ -64,7 +43,7 @@ export interface PeerWait {
  * Waits until as many peers are attached as the service has replicas (at least one), with the
  * replica count stable for `settleMs`. Bounded by `timeoutMs` and `signal`.
  */
-export async function waitForPeers(peers: PeerCount, options: PeerWaitOptions): Promise<PeerWait> {
+export async function waitForPeers(peers: Pick<Peers, "count">, options: PeerWaitOptions): Promise<PeerWait> {
   const { service, timeoutMs, settleMs = 1000, pollMs = 100, signal, onProgress } = options;
   const fixed = options.expected ?? 0;
   const deadline = Date.now() + timeoutMs;

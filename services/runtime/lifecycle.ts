@@ -40,12 +40,16 @@ export interface Role<C> {
   connect(socket: zmq.Socket, endpoint: string): void;
   /** Logs the readiness line tests and users wait on. */
   ready(detail?: string): void;
+  /**
+   * True when a receive or send gave up because of its socket timeout. zeromq rejects a call cut
+   * short by close() with the same EAGAIN, so while the role is stopping this is false.
+   */
+  timedOut(err: unknown): boolean;
   /** Waits `ms`, or less if the role is stopping. */
   sleep(ms: number): Promise<void>;
 }
 
-/** True when a receive or send gave up because of a socket timeout. */
-export const isTimeout = (err: unknown) => (err as { code?: string } | null)?.code === "EAGAIN";
+const isEagain = (err: unknown) => (err as { code?: string } | null)?.code === "EAGAIN";
 
 /**
  * Runs one role: loads `.env` (real env vars win), validates config before any socket opens,
@@ -130,6 +134,7 @@ export async function runRole<S extends Spec>(
       const secure = guard.mode === "curve" ? "CURVE on" : undefined;
       log.info(`ready: ${[...endpoints, secure, detail].filter(Boolean).join(", ")}`);
     },
+    timedOut: (err) => isEagain(err) && !controller.signal.aborted,
     sleep: (ms) => delay(ms, undefined, { signal: controller.signal }).catch(() => undefined),
   };
 

@@ -2,8 +2,8 @@ import type * as zmq from "zeromq";
 import type { Log } from "./log.js";
 
 export interface Peers {
-  /** Addresses with a finished ZMTP handshake and no disconnect since. */
-  readonly connected: ReadonlySet<string>;
+  /** Peers attached right now: finished ZMTP handshakes minus disconnects. */
+  readonly count: number;
   /**
    * Resolves once every endpoint in `endpoints` has completed its handshake, or when `timeoutMs`
    * passes or `signal` aborts first. Returns the endpoints still not connected (empty: all are).
@@ -12,26 +12,35 @@ export interface Peers {
 }
 
 /**
- * Follows a connecting socket's peers through its monitor events and logs each connect and
- * disconnect. Call before `connect`. ZeroMQ keeps reconnecting on its own; this only watches.
+ * Follows a socket's peers through its monitor events: a peer counts once its ZMTP handshake is
+ * done (a bare TCP accept is not enough). Call before `bind` or `connect`, so no early peer is
+ * missed. With a log, each connect and loss gets a line. ZeroMQ reconnects on its own; this watches.
  */
-export function watchPeers(socket: zmq.Socket, log: Log): Peers {
-  const connected = new Set<string>();
+export function watchPeers(socket: zmq.Socket, log?: Log): Peers {
+  // Per address, because every peer of a bound socket reports the socket's own endpoint.
+  const attached = new Map<string, number>();
   const listeners = new Set<() => void>();
+  let count = 0;
   socket.events.on("handshake", ({ address }) => {
-    connected.add(address);
-    log.info(`connected to ${address} (${connected.size} connected)`);
+    attached.set(address, (attached.get(address) ?? 0) + 1);
+    count++;
+    log?.info(`connected to ${address} (${count} connected)`);
     listeners.forEach((listener) => listener());
   });
   socket.events.on("disconnect", ({ address }) => {
-    if (!connected.delete(address)) return;
-    log.warn(`lost ${address} (${connected.size} connected); ZeroMQ reconnects when it is back`);
+    const n = attached.get(address) ?? 0;
+    if (n === 0) return;
+    n === 1 ? attached.delete(address) : attached.set(address, n - 1);
+    count--;
+    log?.warn(`lost ${address} (${count} connected); ZeroMQ reconnects when it is back`);
   });
 
   return {
-    connected,
+    get count() {
+      return count;
+    },
     waitFor(endpoints, timeoutMs, signal) {
-      const missing = () => endpoints.filter((endpoint) => !connected.has(endpoint));
+      const missing = () => endpoints.filter((endpoint) => !attached.has(endpoint));
       return new Promise((resolve) => {
         const finish = () => {
           clearTimeout(timer);

@@ -1,8 +1,9 @@
 import * as zmq from "zeromq";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../services/runtime/config.js";
-import { oneOf } from "../../services/runtime/validators.js";
-import { countReplicas, trackPeers, waitForPeers } from "../../services/runtime/discovery.js";
+import { oneOf } from "../../services/runtime/config.js";
+import { countReplicas, waitForPeers } from "../../services/runtime/discovery.js";
+import { watchPeers } from "../../services/runtime/peers.js";
 import {
   encodeBatchStart,
   encodeResult,
@@ -245,7 +246,7 @@ describe("discovery", () => {
 
   it("waits until the expected number of peers completed the handshake", async () => {
     const push = new zmq.Push({ linger: 0 });
-    const peers = trackPeers(push);
+    const peers = watchPeers(push);
     await push.bind("tcp://127.0.0.1:*");
     const pulls = [new zmq.Pull({ linger: 0 }), new zmq.Pull({ linger: 0 })];
     const progress: string[] = [];
@@ -272,7 +273,7 @@ describe("discovery", () => {
 
   it("gives up after its timeout, reporting how many came", async () => {
     const push = new zmq.Push({ linger: 0 });
-    const peers = trackPeers(push);
+    const peers = watchPeers(push);
     await push.bind("tcp://127.0.0.1:*");
     try {
       const wait = await waitForPeers(peers, { service: "unused", expected: 3, timeoutMs: 150, pollMs: 20 });
@@ -284,7 +285,7 @@ describe("discovery", () => {
 
   it("expects one peer when DNS knows no replica, and waits for the count to settle", async () => {
     const push = new zmq.Push({ linger: 0 });
-    const peers = trackPeers(push);
+    const peers = watchPeers(push);
     await push.bind("tcp://127.0.0.1:*");
     const pull = new zmq.Pull({ linger: 0 });
     pull.connect(push.lastEndpoint!);

@@ -82,7 +82,7 @@ describe("Requester (in-process sockets)", () => {
   const opened: zmq.Socket[] = [];
   const discarded: zmq.Socket[] = [];
   const role = {
-    stopping: false,
+    timedOut: (err: unknown) => (err as { code?: string }).code === "EAGAIN",
     open<S extends zmq.Socket, O extends object>(Type: new (options?: O) => S, options?: O): S {
       const socket = new Type({ linger: 0, ...options } as O);
       opened.push(socket);
