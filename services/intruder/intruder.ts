@@ -22,7 +22,11 @@ await runRole(
   },
   async (role) => {
     const { config, log } = role;
-    const socket = role.open(sockets[config.INTRUDER_SOCKET], { receiveTimeout: config.INTRUDER_WAIT_MS, sendTimeout: config.INTRUDER_WAIT_MS });
+    const wait = config.INTRUDER_WAIT_MS;
+    // Each socket type accepts only the timeouts of the directions it has.
+    const both = { receiveTimeout: wait, sendTimeout: wait };
+    const timeouts = { req: both, pair: both, sub: { receiveTimeout: wait }, pull: { receiveTimeout: wait }, push: { sendTimeout: wait } };
+    const socket = role.open(sockets[config.INTRUDER_SOCKET], timeouts[config.INTRUDER_SOCKET]);
     // Its own keys, never the lab's client keys: the server key is either random or the real public one.
     if (config.INTRUDER_KEYS !== "none") {
       const own = curveKeyPair();
