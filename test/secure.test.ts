@@ -65,7 +65,7 @@ describe("secure mode (ZMQ_CURVE=on)", () => {
     }
 
     for (const keys of ["none", "wrong-server", "unlisted"] as const) {
-      expect(verdict(await intrude(lab, "tcp://rep-server:5555", "req", keys)), keys).toBe("got nothing in 2500 ms");
+      expect(verdict(await intrude(lab, "tcp://rep-server:5555", "req", keys)), keys).toMatch(/^got nothing in 2500 ms/);
     }
     const serverLog = await lab.logs("rep-server-1");
     expect(serverLog).toContainEqual(expect.stringMatching(/ WARN CURVE handshake failed \(protocol\) from tcp:\/\/[\d.]+: .*\(x1\)$/));
@@ -87,7 +87,7 @@ describe("secure mode (ZMQ_CURVE=on)", () => {
     // The batch takes about 3 s (60 tasks, 50 ms apart): the intruder listens while it flows.
     await lab.waitForLine("producer-1", / batch start: /);
     const stolen = intrude(lab, "tcp://producer:5557", "pull", "unlisted");
-    expect(verdict(await stolen)).toBe("got nothing in 2500 ms");
+    expect(verdict(await stolen)).toMatch(/^got nothing in 2500 ms/);
 
     expect(await lab.waitForExit("collector-1")).toBe(0);
     const collector = await lab.logs("collector-1");
@@ -99,7 +99,7 @@ describe("secure mode (ZMQ_CURVE=on)", () => {
     lab = await Lab.start("pubsub", { env: { UPDATES: "20", ZIP_FILTER: "10001", ...curve } });
     expect(await lab.waitForExit("weather-sub-1")).toBe(0);
     for (const keys of ["none", "unlisted"] as const) {
-      expect(verdict(await intrude(lab, "tcp://weather-pub-1:5556", "sub", keys)), keys).toBe("got nothing in 2500 ms");
+      expect(verdict(await intrude(lab, "tcp://weather-pub-1:5556", "sub", keys)), keys).toMatch(/^got nothing in 2500 ms/);
     }
   });
 });
