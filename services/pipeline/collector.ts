@@ -23,13 +23,9 @@ await runRole(
 
     const tally = new Tally();
     while (!tally.complete) {
-      let frames: Buffer[];
-      try {
-        frames = await inbound.receive();
-      } catch (err) {
-        // A signal closes the socket, which also reads as EAGAIN.
-        if (role.stopping) return;
-        if (!role.timedOut(err)) throw err;
+      const frames = await role.receive(inbound);
+      if (role.stopping) return;
+      if (!frames) {
         log.error(`nothing received for ${config.COLLECTOR_TIMEOUT_MS} ms (COLLECTOR_TIMEOUT_MS); giving up on the batch`);
         break;
       }
