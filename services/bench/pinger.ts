@@ -1,4 +1,4 @@
-// bench-pinger: connects REQ to PING_CONNECT (tcp://bench-echo:5601) and times BENCH_ROUNDS round
+// bench-pinger: connects REQ to BENCH_PING_CONNECT (tcp://bench-echo:5601) and times BENCH_ROUNDS round
 // trips of a 64 B request, after BENCH_WARMUP untimed ones; stops early after BENCH_RUN_MS.
 // Prints p50, p99, max and mean in µs as one `BENCH {...}` line; exits 0 (3 on a lost reply).
 import * as zmq from "zeromq";
@@ -9,7 +9,7 @@ import { formatResult, payload } from "./wire.js";
 await runRole(
   "bench-pinger",
   {
-    PING_CONNECT: endpoint({ default: "tcp://bench-echo:5601" }),
+    BENCH_PING_CONNECT: endpoint({ default: "tcp://bench-echo:5601" }),
     BENCH_ROUNDS: integer({ min: 1, max: 10_000_000, default: 10_000 }),
     BENCH_WARMUP: integer({ min: 0, max: 1_000_000, default: 500 }),
     BENCH_RUN_MS: millis({ default: 20_000 }),
@@ -19,7 +19,7 @@ await runRole(
     const { config, log } = role;
     const timeout = config.BENCH_TIMEOUT_MS;
     const socket = role.open(zmq.Request, { receiveTimeout: timeout, sendTimeout: timeout });
-    role.connect(socket, config.PING_CONNECT);
+    role.connect(socket, config.BENCH_PING_CONNECT);
     role.ready(`${config.BENCH_ROUNDS} round trips`);
 
     const data = payload(64);

@@ -1,4 +1,4 @@
-// bench-pub: binds XPUB on PUB_BIND (tcp://*:5602), waits until BENCH_SUBSCRIBERS subscribers have
+// bench-pub: binds XPUB on BENCH_PUB_BIND (tcp://*:5602), waits until BENCH_SUBSCRIBERS subscribers have
 // subscribed, then publishes each run of BENCH_PLAN over ten topics, `t0 ` to `t9 `, and closes it
 // with `END <run>`. "naive" sends one message per payload; "lab" batches per topic. Exits 0.
 import * as zmq from "zeromq";
@@ -8,7 +8,7 @@ import { END_PREFIX, endTopic, payload, plan, topicOf, TOPICS } from "./wire.js"
 await runRole(
   "bench-pub",
   {
-    PUB_BIND: endpoint({ default: "tcp://*:5602" }),
+    BENCH_PUB_BIND: endpoint({ default: "tcp://*:5602" }),
     BENCH_PLAN: plan({ default: [{ mode: "naive", size: 64, count: 100_000 }] }),
     BENCH_SUBSCRIBERS: integer({ min: 1, max: 100, default: 1 }),
     BENCH_RUN_MS: millis({ default: 5000 }),
@@ -19,7 +19,7 @@ await runRole(
     // XPUB shows every subscription (verbose), so we know when all subscribers are listening.
     const socket = role.open(zmq.XPublisher, { receiveTimeout: config.BENCH_TIMEOUT_MS, maxMessageSize: -1 });
     socket.verbosity = "allSubs";
-    await role.bind(socket, config.PUB_BIND);
+    await role.bind(socket, config.BENCH_PUB_BIND);
     role.ready(`waiting for ${config.BENCH_SUBSCRIBERS} subscribers`);
     for (let listening = 0; listening < config.BENCH_SUBSCRIBERS; ) {
       const [frame] = await socket.receive().catch((err) => (role.timedOut(err) ? [] : Promise.reject(err)));

@@ -1,4 +1,4 @@
-// bench-sink: binds PULL on SINK_BIND (tcp://*:5600) and times each run of BENCH_PLAN that
+// bench-sink: binds PULL on BENCH_SINK_BIND (tcp://*:5600) and times each run of BENCH_PLAN that
 // bench-source pushes, from its first payload to its end marker. Prints one `BENCH {...}` line per
 // run and exits 0 after the last; nothing for BENCH_TIMEOUT_MS exits 3.
 import * as zmq from "zeromq";
@@ -8,7 +8,7 @@ import { formatResult, MAX_PAYLOAD, plan, readFrames } from "./wire.js";
 await runRole(
   "bench-sink",
   {
-    SINK_BIND: endpoint({ default: "tcp://*:5600" }),
+    BENCH_SINK_BIND: endpoint({ default: "tcp://*:5600" }),
     BENCH_PLAN: plan({ default: [{ mode: "naive", size: 64, count: 100_000 }] }),
     BENCH_TIMEOUT_MS: millis({ default: 15_000 }),
   },
@@ -16,7 +16,7 @@ await runRole(
     const { config, log } = role;
     // The runtime refuses frames over 64 KiB; a benchmark payload may be up to 1 MiB.
     const socket = role.open(zmq.Pull, { receiveTimeout: config.BENCH_TIMEOUT_MS, maxMessageSize: MAX_PAYLOAD + 1024 });
-    await role.bind(socket, config.SINK_BIND);
+    await role.bind(socket, config.BENCH_SINK_BIND);
     role.ready(`${config.BENCH_PLAN.length} runs`);
 
     for (const [run, { mode, size }] of config.BENCH_PLAN.entries()) {

@@ -1,4 +1,4 @@
-// bench-source: connects PUSH to SOURCE_CONNECT (tcp://bench-sink:5600) and pushes each run of
+// bench-source: connects PUSH to BENCH_SOURCE_CONNECT (tcp://bench-sink:5600) and pushes each run of
 // BENCH_PLAN: "naive" awaits one send per payload; "lab" batches payloads into multipart messages
 // (runtime Batcher). A run stops early after BENCH_RUN_MS; an end marker closes it. Exits 0.
 import * as zmq from "zeromq";
@@ -8,14 +8,14 @@ import { END, payload, plan } from "./wire.js";
 await runRole(
   "bench-source",
   {
-    SOURCE_CONNECT: endpoint({ default: "tcp://bench-sink:5600" }),
+    BENCH_SOURCE_CONNECT: endpoint({ default: "tcp://bench-sink:5600" }),
     BENCH_PLAN: plan({ default: [{ mode: "naive", size: 64, count: 100_000 }] }),
     BENCH_RUN_MS: millis({ default: 5000 }),
   },
   async (role) => {
     const { config, log } = role;
     const socket = role.open(zmq.Push, { maxMessageSize: -1 });
-    role.connect(socket, config.SOURCE_CONNECT);
+    role.connect(socket, config.BENCH_SOURCE_CONNECT);
     role.ready(`${config.BENCH_PLAN.length} runs`);
 
     for (const [run, { mode, size, count }] of config.BENCH_PLAN.entries()) {

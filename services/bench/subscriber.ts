@@ -1,4 +1,4 @@
-// bench-sub: connects SUB to SUB_CONNECT (tcp://bench-pub:5602), subscribes to topic BENCH_TOPIC
+// bench-sub: connects SUB to BENCH_SUB_CONNECT (tcp://bench-pub:5602), subscribes to topic BENCH_TOPIC
 // (one of ten, so 10 % of the feed) and to `END `, and counts each run's payloads from the first to
 // the last. Prints one `BENCH {...}` line per run; exits 0, or 3 when a run's end never comes.
 import * as zmq from "zeromq";
@@ -8,7 +8,7 @@ import { END_PREFIX, formatResult, MAX_PAYLOAD, plan, readFrames, topicOf, TOPIC
 await runRole(
   "bench-sub",
   {
-    SUB_CONNECT: endpoint({ default: "tcp://bench-pub:5602" }),
+    BENCH_SUB_CONNECT: endpoint({ default: "tcp://bench-pub:5602" }),
     BENCH_PLAN: plan({ default: [{ mode: "naive", size: 64, count: 100_000 }] }),
     BENCH_TOPIC: integer({ min: 0, max: TOPICS - 1, default: 3 }),
     BENCH_TIMEOUT_MS: millis({ default: 15_000 }),
@@ -17,7 +17,7 @@ await runRole(
     const { config, log } = role;
     const socket = role.open(zmq.Subscriber, { receiveTimeout: config.BENCH_TIMEOUT_MS, maxMessageSize: MAX_PAYLOAD + 1024 });
     socket.subscribe(topicOf(config.BENCH_TOPIC), END_PREFIX);
-    role.connect(socket, config.SUB_CONNECT);
+    role.connect(socket, config.BENCH_SUB_CONNECT);
     role.ready(`topic "${topicOf(config.BENCH_TOPIC)}"`);
 
     for (const [run, { mode, size, count }] of config.BENCH_PLAN.entries()) {
