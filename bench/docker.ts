@@ -1,12 +1,10 @@
-// How the orchestrator starts things: compose projects of the lab's roles, and the same role code
-// as host processes for the loopback runs. Every call is bounded in time.
-import { execFile, spawn } from "node:child_process";
+// How the orchestrator starts things: compose projects of the lab's roles, and the same image on
+// the host's network for the loopback runs. Every call is bounded in time.
+import { execFile } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
 export const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
-/** Where tsconfig.bench.json puts the compiled roles. */
-const hostRoles = fileURLToPath(new URL("../services/", import.meta.url));
 
 export function run(file: string, args: string[], env: NodeJS.ProcessEnv = process.env, timeoutMs = 120_000): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -38,9 +36,14 @@ export class Project {
     return this.compose(["up", "-d", "--no-build", "--quiet-pull", ...flags, ...services]);
   }
 
-  /** Waits until every container of `service` has exited. */
+  /** Waits until every container of `service` has exited; says so when one exits non-zero. */
   async wait(service: string, timeoutMs: number): Promise<void> {
-    await this.compose(["wait", service], timeoutMs);
+    const ids = (await this.compose(["ps", "-a", "-q", service])).split("\n").filter(Boolean);
+    const codes = (await run("docker", ["wait", ...ids], process.env, timeoutMs)).split("\n").filter(Boolean);
+    if (codes.some((code) => code !== "0")) {
+      const tail = (await this.logs(service)).slice(-5).map(([, text]) => `  ${text}`);
+      console.error(`${this.name}: ${service} exited ${codes.join(", ")}; its last lines:\n${tail.join("\n")}`);
+    }
   }
 
   /** Log lines with the daemon's timestamps, as [time in ms, text]. */
@@ -49,6 +52,8 @@ export class Project {
     return raw
       .split("\n")
       .filter((line) => line.length > 0)
+      // compose may clear the terminal line first, even without a terminal.
+      .map((line) => line.replace(/\x1b\[[0-9;]*[A-Za-z]/g, ""))
       .map((line) => {
         const space = line.indexOf(" ");
         return [Date.parse(line.slice(0, space)), line.slice(space + 1)] as [number, string];
@@ -71,28 +76,46 @@ export class Project {
   }
 }
 
-/** Runs a compiled role (`bench/sink.js`, say) on the host until it exits; its output lines. */
-export function hostRole(role: string, env: Record<string, string>, timeoutMs: number): { done: Promise<string[]>; stop(): void } {
-  const child = spawn(process.execPath, [`${hostRoles}${role}`], {
-    cwd: repoRoot,
-    env: { ...process.env, ZMQ_CURVE: "off", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-  const done = new Promise<string[]>((resolve, reject) => {
-    child.on("error", reject);
-    child.on("exit", (code, signal) => {
-      clearTimeout(timer);
-      const lines = output.split("\n").filter(Boolean);
-      if (code === 0) resolve(lines);
-      else reject(new Error(`${role} exited ${code ?? signal}:\n${lines.slice(-5).join("\n")}`));
-    });
-  });
-  return { done, stop: () => child.kill("SIGTERM") };
+/**
+ * Runs a role from the same image on the host's network (`--network host`), so a loopback run
+ * differs from a container run only in the network path: same image, same Node, same code.
+ */
+export class HostRole {
+  readonly name: string;
+  private constructor(name: string) {
+    this.name = name;
+  }
+
+  static async start(role: string, env: Record<string, string>): Promise<HostRole> {
+    const name = `zmq-lab-bench-host-${role.replace(/\W+/g, "-")}-${process.pid}`;
+    const flags = Object.entries({ ZMQ_CURVE: "off", ...env }).flatMap(([key, value]) => ["-e", `${key}=${value}`]);
+    await run("docker", ["run", "-d", "--init", "--network", "host", "--name", name, ...flags, roleImage(), "node", `dist/${role}`]);
+    return new HostRole(name);
+  }
+
+  /** Waits for the exit (bounded), then returns the log lines; the container is removed. */
+  async finish(timeoutMs: number): Promise<string[]> {
+    try {
+      const code = (await run("docker", ["wait", this.name], process.env, timeoutMs)).trim();
+      const lines = (await run("docker", ["logs", this.name])).split("\n").filter(Boolean);
+      if (code !== "0") console.error(`${this.name} exited ${code}; its last lines:\n${lines.slice(-5).join("\n")}`);
+      return lines;
+    } finally {
+      await this.remove();
+    }
+  }
+
+  async stop(): Promise<void> {
+    await run("docker", ["stop", "-t", "2", this.name]).catch(() => undefined);
+    await this.remove();
+  }
+
+  private async remove(): Promise<void> {
+    await run("docker", ["rm", "-f", this.name]).catch(() => undefined);
+  }
 }
+
+const roleImage = () => `zmq-lab/roles:${process.env.ZMQ_LAB_TAG || "latest"}`;
 
 /** A TCP port on 127.0.0.1 that was free a moment ago. */
 export function freePort(): Promise<number> {

@@ -34,6 +34,8 @@ export interface Pipeline {
   consumers: number;
   tasks: number;
   seconds: number;
+  /** The host's 1-minute load average as the run started: other jobs share the cores. */
+  load: number;
 }
 
 export interface Startup {
@@ -49,6 +51,8 @@ export interface Machine {
   cpu: string;
   node: string;
   docker: string;
+  /** 1-minute load average when the bench started. */
+  load: number;
   date: string;
 }
 
@@ -65,6 +69,19 @@ export const TARGETS = { labOverNaive64: 1.5, bridgeCost: 0.2, pipelineSpeedup2:
 
 export const perSecond = ({ messages, seconds }: { messages: number; seconds: number }) => (seconds > 0 ? messages / seconds : 0);
 export const mbPerSecond = (t: Throughput) => (perSecond(t) * t.size) / 1e6;
+/** Per path, mode and size, the sample with the median rate (the lower middle one for an even count). */
+export function medians(samples: Throughput[]): Throughput[] {
+  const groups = new Map<string, Throughput[]>();
+  for (const sample of samples) {
+    const key = `${sample.path} ${sample.mode} ${sample.size}`;
+    groups.set(key, [...(groups.get(key) ?? []), sample]);
+  }
+  return [...groups.values()].map((group) => {
+    const sorted = [...group].sort((a, b) => perSecond(a) - perSecond(b));
+    return sorted[Math.floor((sorted.length - 1) / 2)]!;
+  });
+}
+
 /** a ÷ b, NaN when b is 0 or missing. */
 export const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined && b > 0 ? a / b : NaN);
 /** The share of loopback throughput lost across the bridge: 1 - containers ÷ loopback. */
@@ -132,9 +149,10 @@ const rate = (row: Throughput | undefined) => (row ? perSecond(row) : undefined)
 export function markdown(report: BenchReport): string {
   const { machine, throughput: t } = report;
   const lines: string[] = [
-    `Machine: ${machine.cores} cores (nproc), ${machine.memoryGiB.toFixed(0)} GiB, ${machine.cpu}; Node ${machine.node}, Docker ${machine.docker}; ${machine.date}.`,
+    `Machine: ${machine.cores} cores (nproc), ${machine.memoryGiB.toFixed(0)} GiB, ${machine.cpu}; Docker ${machine.docker}; ` +
+      `load average ${machine.load.toFixed(1)} at the start; ${machine.date}.`,
     "",
-    "**PUSH/PULL throughput** (naive: one awaited send per message; lab: batched multipart)",
+    "**PUSH/PULL throughput**, median of 3 (naive: one awaited send per message; lab: batched multipart)",
     "",
     ...markdownTable(
       ["size", "path", "naive msg/s", "naive MB/s", "lab msg/s", "lab MB/s", "lab ÷ naive"],
@@ -185,8 +203,8 @@ export function markdown(report: BenchReport): string {
     `**Pipeline scaling**, CPU-bound task, on ${machine.cores} cores`,
     "",
     ...markdownTable(
-      ["consumers", "tasks", "seconds", "tasks/s", "speed-up vs 1"],
-      scaling(report.pipeline).map((p) => [String(p.consumers), String(p.tasks), p.seconds.toFixed(2), si(p.perSecond), times(p.speedup)]),
+      ["consumers", "tasks", "seconds", "tasks/s", "speed-up vs 1", "load avg at start"],
+      scaling(report.pipeline).map((p) => [String(p.consumers), String(p.tasks), p.seconds.toFixed(2), si(p.perSecond), times(p.speedup), p.load.toFixed(1)]),
     ),
     "",
     "**Time from `docker compose up` (warm image) to the first message delivered**",
