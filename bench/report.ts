@@ -49,7 +49,6 @@ export interface Machine {
   cores: number;
   memoryGiB: number;
   cpu: string;
-  node: string;
   docker: string;
   /** 1-minute load average when the bench started. */
   load: number;
@@ -252,13 +251,14 @@ export function svg(report: BenchReport): string {
   // Left: throughput, log10 scale.
   const [lx, lw] = [70, 480];
   const rates = report.throughput.map(perSecond).filter((r) => r > 0);
-  const lo = Math.floor(Math.log10(Math.min(...rates, 1e4)));
+  // A decade of room below the slowest bar, so even the smallest is visible.
+  const lo = Math.floor(Math.log10(Math.min(...rates, 1e5) / 3));
   const hi = Math.ceil(Math.log10(Math.max(...rates, 1e5)));
   const y = (r: number) => bottom - ((Math.log10(Math.max(r, 10 ** lo)) - lo) / (hi - lo)) * (bottom - top);
   text(lx, 24, "PUSH/PULL throughput by message size (msg/s, log scale)", ' font-weight="bold"');
   for (let p = lo; p <= hi; p++) {
     line(lx, y(10 ** p), lx + lw, y(10 ** p));
-    text(lx - 8, y(10 ** p) + 4, si(10 ** p), ' text-anchor="end"');
+    text(lx - 8, y(10 ** p) + 4, si(10 ** p).replace(".00", ""), ' text-anchor="end"');
   }
   const sizes = sizesOf(report.throughput);
   const group = lw / Math.max(1, sizes.length);

@@ -142,7 +142,6 @@ async function machine(): Promise<BenchReport["machine"]> {
     cores: Number((await run("nproc", [])).trim()),
     memoryGiB: totalmem() / 2 ** 30,
     cpu: cpus()[0]?.model.trim() ?? "?",
-    node: process.version,
     docker,
     load: loadavg()[0]!,
     date: new Date().toISOString().slice(0, 16).replace("T", " ") + " UTC",

@@ -97,7 +97,7 @@ const row = (path: Throughput["path"], mode: Throughput["mode"], size: number, p
 });
 
 const sample = (): BenchReport => ({
-  machine: { cores: 2, memoryGiB: 24, cpu: "Test CPU", node: "v24", docker: "20.10", load: 1.5, date: "2026-01-01 00:00 UTC" },
+  machine: { cores: 2, memoryGiB: 24, cpu: "Test CPU", docker: "20.10", load: 1.5, date: "2026-01-01 00:00 UTC" },
   throughput: [
     row("containers", "naive", 64, 200_000),
     row("containers", "lab", 64, 400_000),
