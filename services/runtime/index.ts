@@ -4,3 +4,4 @@ export { createLog, table, type Log } from "./log.js";
 export { Exit, runRole, type Role } from "./lifecycle.js";
 export { countReplicas, waitForPeers, type PeerWait, type PeerWaitOptions } from "./discovery.js";
 export { watchPeers, type Peers } from "./peers.js";
+export { Batcher, DEFAULT_BATCH, type BatchLimits } from "./batch.js";

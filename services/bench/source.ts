@@ -1,0 +1,36 @@
+// bench-source: connects PUSH to BENCH_SOURCE_CONNECT (tcp://bench-sink:5600) and pushes each run of
+// BENCH_PLAN: "naive" awaits one send per payload; "lab" batches payloads into multipart messages
+// (runtime Batcher). A run stops early after BENCH_RUN_MS; an end marker closes it. Exits 0.
+import * as zmq from "zeromq";
+import { Batcher, endpoint, millis, runRole } from "../runtime/index.js";
+import { END, payload, plan } from "./wire.js";
+
+await runRole(
+  "bench-source",
+  {
+    BENCH_SOURCE_CONNECT: endpoint({ default: "tcp://bench-sink:5600" }),
+    BENCH_PLAN: plan({ default: [{ mode: "naive", size: 64, count: 100_000 }] }),
+    BENCH_RUN_MS: millis({ default: 5000 }),
+  },
+  async (role) => {
+    const { config, log } = role;
+    const socket = role.open(zmq.Push, { maxMessageSize: -1 });
+    role.connect(socket, config.BENCH_SOURCE_CONNECT);
+    role.ready(`${config.BENCH_PLAN.length} runs`);
+
+    for (const [run, { mode, size, count }] of config.BENCH_PLAN.entries()) {
+      const data = payload(size);
+      const deadline = performance.now() + config.BENCH_RUN_MS;
+      const batcher = new Batcher((frames) => socket.send(frames));
+      let sent = 0;
+      // Checking the clock every 1024 payloads keeps it out of the hot loop.
+      for (; sent < count && (sent % 1024 !== 0 || performance.now() < deadline); sent++) {
+        if (mode === "naive") await socket.send(data);
+        else await batcher.add(data);
+      }
+      await batcher.flush();
+      await socket.send(END);
+      log.info(`run ${run}: sent ${sent} of ${count} ${mode} payloads of ${size} B`);
+    }
+  },
+);
