@@ -10,6 +10,6 @@ export NODE_IMAGE
 ensure_node_deps
 # Every service shares the role image, so building one builds it for all.
 docker compose --profile bench build --quiet bench-sink
-# The orchestrator and, for the loopback runs, the roles themselves run on the host.
+# The orchestrator runs on the host; the loopback runs use the same image with --network host.
 npx tsc -p tsconfig.bench.json
 exec node .lab/bench/bench/run.js
