@@ -22,7 +22,10 @@ await runRole(
   },
   async (role) => {
     const { config, log } = role;
-    const socket = role.open(sockets[config.INTRUDER_SOCKET], { receiveTimeout: config.INTRUDER_WAIT_MS, sendTimeout: config.INTRUDER_WAIT_MS });
+    const socket = role.open(sockets[config.INTRUDER_SOCKET]);
+    // Each type takes only the timeouts of its directions: a PUSH has no receiveTimeout, a SUB or PULL no sendTimeout.
+    if ("receiveTimeout" in socket) socket.receiveTimeout = config.INTRUDER_WAIT_MS;
+    if ("sendTimeout" in socket) socket.sendTimeout = config.INTRUDER_WAIT_MS;
     // Its own keys, never the lab's client keys: the server key is either random or the real public one.
     if (config.INTRUDER_KEYS !== "none") {
       const own = curveKeyPair();
@@ -48,6 +51,8 @@ await runRole(
     if (config.INTRUDER_ACTION === "garbage") {
       if (!socket.send) throw new Error(`a ${config.INTRUDER_SOCKET} socket can't send`);
       for (const [kind, frames] of GARBAGE) {
+        // pair-server speaks in turns and drops what is queued when its peer leaves: send only when it is our turn.
+        if (socket instanceof zmq.Pair) log.info(`turn before ${kind}: ${(await receive()) ?? "none"}`);
         await socket.send(frames);
         log.info(`sent ${kind} (${frames.length} frame(s))`);
         if (socket instanceof zmq.Request) log.info(`reply to ${kind}: ${(await receive()) ?? "none"}`);
