@@ -1,29 +1,17 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Lab, type LabOptions } from "./helpers/lab.js";
+import { base } from "./helpers/pipeline.js";
 
 // Drill: `docker compose stop` on each profile while traffic flows. Every container must exit 0
 // within 2 s of the stop command, as its own state records it, after logging that it stopped.
 const STOP_LIMIT_MS = 2_000;
 
 const pipelineEnv = {
-  PRODUCER_BIND: "tcp://*:5557",
-  PRODUCER_CONNECT: "tcp://producer:5557",
-  COLLECTOR_BIND: "tcp://*:5558",
-  COLLECTOR_CONNECT: "tcp://collector:5558",
-  CONTROL_BIND: "tcp://*:5559",
-  CONTROL_CONNECT: "tcp://collector:5559",
+  ...base,
   TASKS: "100",
-  SEED: "7",
-  CONSUMERS: "0",
-  CONSUMER_SERVICE: "consumer",
-  CONSUMER_ID: "",
-  CONSUMERS_WAIT_MS: "20000",
-  TASK_INTERVAL_MS: "0",
   // About 0.5 s of CPU per task: each consumer is in the middle of one when the stop lands.
   TASK_MODE: "cpu",
   TASK_COST: "250000",
-  TASK_SLEEP_MS: "20",
-  COLLECTOR_TIMEOUT_MS: "20000",
 };
 
 interface Case {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { makeBatch } from "../services/pipeline/work.js";
 import { Lab } from "./helpers/lab.js";
+import { base } from "./helpers/pipeline.js";
 
 // Drill: the intruder sends one malformed message of each kind (services/intruder/garbage.ts) to
 // every bound port that accepts frames. rep-server's REP port is covered in test/reqrep.test.ts;
@@ -50,24 +51,11 @@ describe("drill: garbage on the wire", () => {
   it("the collector counts garbage as rejected mid-batch and still matches the batch exactly", async () => {
     const TASKS = 120;
     const env = {
-      PRODUCER_BIND: "tcp://*:5557",
-      PRODUCER_CONNECT: "tcp://producer:5557",
-      COLLECTOR_BIND: "tcp://*:5558",
-      COLLECTOR_CONNECT: "tcp://collector:5558",
-      CONTROL_BIND: "tcp://*:5559",
-      CONTROL_CONNECT: "tcp://collector:5559",
+      ...base,
       TASKS: String(TASKS),
-      SEED: "7",
-      CONSUMERS: "0",
-      CONSUMER_SERVICE: "consumer",
-      CONSUMER_ID: "",
-      CONSUMERS_WAIT_MS: "20000",
-      TASK_INTERVAL_MS: "0",
       // About 4 s of batch on 3 consumers: the intruder lands while results still flow.
       TASK_MODE: "sleep",
-      TASK_COST: "1000",
       TASK_SLEEP_MS: "100",
-      COLLECTOR_TIMEOUT_MS: "20000",
     };
     lab = await Lab.start("pipeline", { env, scale: { consumer: 3 } });
     await lab.waitForLine("collector-1", new RegExp(` result 1/${TASKS} from `));

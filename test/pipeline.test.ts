@@ -1,67 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { makeBatch } from "../services/pipeline/work.js";
 import { Lab } from "./helpers/lab.js";
-
-// Every pipeline variable, so a developer's .env can't change what the tests assert on.
-const base = {
-  PRODUCER_BIND: "tcp://*:5557",
-  PRODUCER_CONNECT: "tcp://producer:5557",
-  COLLECTOR_BIND: "tcp://*:5558",
-  COLLECTOR_CONNECT: "tcp://collector:5558",
-  CONTROL_BIND: "tcp://*:5559",
-  CONTROL_CONNECT: "tcp://collector:5559",
-  TASKS: "120",
-  SEED: "7",
-  // 0: the producer counts the consumer replicas through Docker's DNS.
-  CONSUMERS: "0",
-  CONSUMER_SERVICE: "consumer",
-  CONSUMER_ID: "",
-  CONSUMERS_WAIT_MS: "20000",
-  TASK_INTERVAL_MS: "0",
-  TASK_MODE: "cpu",
-  TASK_COST: "1000",
-  TASK_SLEEP_MS: "20",
-  COLLECTOR_TIMEOUT_MS: "20000",
-};
-
-interface Row {
-  consumer: string;
-  count: number;
-  sum: number;
-  share: string;
-}
-
-/** The collector's report table and total line, read back from its log. */
-function parseReport(lines: string[]) {
-  const text = lines.map((line) => line.replace(/^collector@\S+ /, ""));
-  const header = text.findIndex((line) => /^consumer\s+count\s+partial sum\s+share of total$/.test(line));
-  expect(header, "report header in the collector's log").toBeGreaterThanOrEqual(0);
-  const end = text.findIndex((line, i) => i > header && line.startsWith("total: "));
-  // Rows only: stderr lines (the collector's ERRORs) may interleave with stdout in docker logs.
-  const rows: Row[] = text.slice(header + 2, end).flatMap((line) => {
-    const row = /^(\S(?:.*\S)?)\s+(\d+)\s+(-?\d+)\s+(\d+\.\d%|-)$/.exec(line);
-    return row ? [{ consumer: row[1]!, count: Number(row[2]), sum: Number(row[3]), share: row[4]! }] : [];
-  });
-  const total = /^total: (\d+) tasks?, sum (\d+) from (\d+) consumers? \(announced (\d+) tasks?, total (\d+)\)$/.exec(text[end]!);
-  expect(total, `total line: ${text[end]}`).not.toBeNull();
-  const [count, sum, consumers, announcedTasks, announcedTotal] = total!.slice(1).map(Number);
-  return { rows, count, sum, consumers, announcedTasks, announcedTotal };
-}
-
-/** The producer's batch start line: what it told the collector. */
-async function announced(lab: Lab) {
-  const line = await lab.waitForLine("producer-1", / batch start: \d+ tasks, total \d+/);
-  const [, tasks, total] = / batch start: (\d+) tasks, total (\d+)/.exec(line)!;
-  return { tasks: Number(tasks), total: Number(total) };
-}
-
-/** What one consumer says it did: its host id and the numbers of the tasks it finished. */
-async function consumerWork(lab: Lab, name: string) {
-  const lines = await lab.logs(name);
-  const host = /^consumer@(\S+) /.exec(lines[0]!)![1]!;
-  const nums = lines.flatMap((line) => /^consumer@\S+ task \d+: num (\d+) in \d+ ms$/.exec(line)?.[1] ?? []).map(Number);
-  return { host, nums, lines };
-}
+import { announced, base, consumerWork, parseReport } from "./helpers/pipeline.js";
 
 async function checkBatch(lab: Lab, tasks: number, consumers: number) {
   expect(await lab.waitForExit("collector-1")).toBe(0);
@@ -98,6 +38,8 @@ async function checkBatch(lab: Lab, tasks: number, consumers: number) {
   expect(await lab.waitForExit("producer-1")).toBe(0);
   expect(await lab.logs("producer-1")).toContainEqual(expect.stringMatching(new RegExp(`consumers connected: ${consumers} of ${consumers} \\(Docker DNS`)));
   expect(await lab.logs("collector-1")).toContainEqual(expect.stringMatching(/ verdict: PASS/));
+  // Long queues are not silence: a healthy batch is never re-dispatched.
+  expect(await lab.logs("producer-1")).not.toContainEqual(expect.stringMatching(/re-dispatching/));
 }
 
 describe("pipeline profile", () => {

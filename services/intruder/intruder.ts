@@ -22,10 +22,11 @@ await runRole(
   },
   async (role) => {
     const { config, log } = role;
-    const socket = role.open(sockets[config.INTRUDER_SOCKET]);
-    // Each type takes only the timeouts of its directions: a PUSH has no receiveTimeout, a SUB or PULL no sendTimeout.
-    if ("receiveTimeout" in socket) socket.receiveTimeout = config.INTRUDER_WAIT_MS;
-    if ("sendTimeout" in socket) socket.sendTimeout = config.INTRUDER_WAIT_MS;
+    const wait = config.INTRUDER_WAIT_MS;
+    // Each socket type accepts only the timeouts of the directions it has.
+    const both = { receiveTimeout: wait, sendTimeout: wait };
+    const timeouts = { req: both, pair: both, sub: { receiveTimeout: wait }, pull: { receiveTimeout: wait }, push: { sendTimeout: wait } };
+    const socket = role.open(sockets[config.INTRUDER_SOCKET], timeouts[config.INTRUDER_SOCKET]);
     // Its own keys, never the lab's client keys: the server key is either random or the real public one.
     if (config.INTRUDER_KEYS !== "none") {
       const own = curveKeyPair();
@@ -39,13 +40,8 @@ await runRole(
 
     const receive = async (): Promise<string | undefined> => {
       if (!socket.receive) throw new Error(`a ${config.INTRUDER_SOCKET} socket can't receive`);
-      try {
-        const frames = await socket.receive();
-        return frames.map((frame) => frame.toString().slice(0, 80)).join(" | ");
-      } catch (err) {
-        if (role.timedOut(err)) return undefined;
-        throw err;
-      }
+      const frames = await role.receive(socket as zmq.Socket & zmq.Readable);
+      return frames?.map((frame) => frame.toString().slice(0, 80)).join(" | ");
     };
 
     if (config.INTRUDER_ACTION === "garbage") {
@@ -59,8 +55,16 @@ await runRole(
       }
       return;
     }
-    if (socket instanceof zmq.Request) await socket.send("Hello from client intruder");
-    const got = await receive();
-    log.info(got === undefined ? `verdict: got nothing in ${config.INTRUDER_WAIT_MS} ms` : `verdict: received ${got}`);
+    // A REQ with no finished handshake can't even queue its request; that is a "nothing" too.
+    let sent = true;
+    if (socket instanceof zmq.Request) {
+      sent = await socket.send("Hello from client intruder").then(
+        () => true,
+        (err) => (role.timedOut(err) ? false : Promise.reject(err)),
+      );
+    }
+    const got = sent ? await receive() : undefined;
+    const nothing = `verdict: got nothing in ${config.INTRUDER_WAIT_MS} ms${sent ? "" : " (its request could not even be sent)"}`;
+    log.info(got === undefined ? nothing : `verdict: received ${got}`);
   },
 );

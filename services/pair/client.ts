@@ -20,18 +20,16 @@ await runRole(
     role.ready();
 
     for (let n = 1; n <= total; n++) {
-      let message: Buffer | undefined;
-      try {
-        [message] = await socket.receive();
-      } catch (err) {
-        if (!role.timedOut(err)) throw err;
+      const frames = await role.receive(socket);
+      if (role.stopping) return;
+      if (!frames) {
         log.error(
           `no message from ${config.PAIR_CONNECT} within ${config.PAIR_TIMEOUT_MS} ms after ${n - 1} exchanges: ` +
             "PAIR is exclusive, so another client most likely holds the server",
         );
         return Exit.noPeer;
       }
-      log.info(`received ${n}/${total}: ${message}`);
+      log.info(`received ${n}/${total}: ${frames[0]}`);
       await socket.send(clientMessage(role.host, n, total));
     }
     log.info(`done: ${total} exchanges`);

@@ -28,18 +28,16 @@ await runRole(
         if (role.stopping) break;
         throw err;
       }
-      try {
-        const frames = await socket.receive();
-        const reply = parseClientMessage(frames);
-        if (reply === undefined) log.warn(`rejected reply ${++rejected} (not "Client <id> message to Server"): ${preview(frames)}`);
-        else log.info(`reply ${++replies}: ${reply}`);
-      } catch (err) {
-        if (role.stopping) break;
-        if (!role.timedOut(err)) throw err;
+      const frames = await role.receive(socket);
+      if (role.stopping) break;
+      if (!frames) {
         // The client left mid-exchange: send again for whoever attaches next.
         log.info(`no reply within ${config.PAIR_TIMEOUT_MS} ms; waiting for a client`);
         continue;
       }
+      const reply = parseClientMessage(frames);
+      if (reply === undefined) log.warn(`rejected reply ${++rejected} (not "Client <id> message to Server"): ${preview(frames)}`);
+      else log.info(`reply ${++replies}: ${reply}`);
       await role.sleep(config.PAIR_INTERVAL_MS);
     }
     log.info(`stopping: ${replies} replies, ${rejected} rejected`);

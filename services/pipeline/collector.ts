@@ -1,10 +1,10 @@
 // collector: binds PULL on COLLECTOR_BIND (tcp://*:5558) for results and the producer's batch start,
-// and PUB on CONTROL_BIND (tcp://*:5559). Tallies each consumer's count and sum, checks them against
-// the batch start, prints the report, broadcasts stop and exits 0 (match) or 4 (mismatch, timeout).
+// and PUB on CONTROL_BIND (tcp://*:5559), where it confirms each task id it got. Tallies each consumer's
+// count and sum against the batch start, prints the report, broadcasts stop, exits 0 (match) or 4.
 import * as zmq from "zeromq";
 import { endpoint, Exit, millis, runRole } from "../runtime/index.js";
-import { encodeStop, parseInbound } from "./messages.js";
-import { report, Tally } from "./tally.js";
+import { encodeDone, encodeStop, parseInbound } from "./messages.js";
+import { plural, ranges, report, Tally } from "./tally.js";
 
 await runRole(
   "collector",
@@ -23,13 +23,9 @@ await runRole(
 
     const tally = new Tally();
     while (!tally.complete) {
-      let frames: Buffer[];
-      try {
-        frames = await inbound.receive();
-      } catch (err) {
-        // A signal closes the socket, which also reads as EAGAIN.
-        if (role.stopping) return;
-        if (!role.timedOut(err)) throw err;
+      const frames = await role.receive(inbound);
+      if (role.stopping) return;
+      if (!frames) {
         log.error(`nothing received for ${config.COLLECTOR_TIMEOUT_MS} ms (COLLECTOR_TIMEOUT_MS); giving up on the batch`);
         break;
       }
@@ -40,11 +36,17 @@ await runRole(
       } else if (message.value.kind === "batch") {
         tally.announce(message.value.batch);
         log.info(`batch start: ${message.value.batch.tasks} tasks, total ${message.value.batch.total}`);
+      } else if (message.value.kind === "redispatch") {
+        tally.redispatch(message.value.tasks);
+        log.info(`the producer re-dispatches ${plural(message.value.tasks.length, "task")}: ${ranges(message.value.tasks)}`);
       } else {
-        const { consumer, num, task = "-" } = message.value.result;
+        const { consumer, num, task } = message.value.result;
         const counted = tally.add(message.value.result) === "counted";
         const of = tally.batch?.tasks ?? "?";
-        log.info(counted ? `result ${tally.count}/${of} from ${consumer}: task ${task}, num ${num}` : `duplicate of task ${task} from ${consumer}, not counted`);
+        const again = task !== undefined && tally.redispatched.has(task) ? " (re-dispatched)" : "";
+        log.info(counted ? `result ${tally.count}/${of} from ${consumer}: task ${task ?? "-"}, num ${num}${again}` : `duplicate of task ${task} from ${consumer}, not counted`);
+        // Duplicates too: the producer may have missed the first confirmation.
+        if (task !== undefined) await control.send(encodeDone(task));
       }
     }
 

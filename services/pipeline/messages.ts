@@ -19,16 +19,25 @@ export interface BatchStart {
   total: number;
 }
 
-/** What the collector's PULL socket carries: results from consumers and the producer's batch start. */
-export type Inbound = { kind: "result"; result: Result } | { kind: "batch"; batch: BatchStart };
+/** What the collector's PULL socket carries: results from consumers, the producer's batch start and its re-dispatch notices. */
+export type Inbound = { kind: "result"; result: Result } | { kind: "batch"; batch: BatchStart } | { kind: "redispatch"; tasks: number[] };
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 export const encodeTask = (task: Task) => JSON.stringify(task);
 export const encodeResult = (result: Result) => JSON.stringify(result);
 export const encodeBatchStart = (batch: BatchStart) => JSON.stringify({ batch });
+/** producer → collector: these task ids were sent again, `{"redispatch": [4, 7]}`. */
+export const encodeRedispatch = (tasks: number[]) => JSON.stringify({ redispatch: tasks });
 /** collector → producer and consumers: the batch is over, stop (zguide's KILL). */
 export const encodeStop = (reason: string) => JSON.stringify({ stop: reason });
+/** collector → producer: the result of this task id is in, `{"done": 12}`. */
+export const encodeDone = (task: number) => JSON.stringify({ done: task });
+
+// The collector publishes stops and confirmations on one PUB socket. A SUB filters on a message's
+// first bytes, so each subscriber takes only the JSON it wants; the encoders above start this way.
+export const STOP_TOPIC = '{"stop":';
+export const DONE_TOPIC = '{"done":';
 
 const fail = (reason: string): { ok: false; reason: string } => ({ ok: false, reason });
 const preview = (frame: Buffer) => JSON.stringify(frame.subarray(0, 60).toString("utf8")) + (frame.length > 60 ? "..." : "");
@@ -66,7 +75,13 @@ export function parseTask(frames: Buffer[]): Parsed<Task> {
 export function parseInbound(frames: Buffer[]): Parsed<Inbound> {
   const body = parseObject(frames);
   if (!body.ok) return body;
-  const { batch, consumer } = body.value;
+  const { batch, consumer, redispatch } = body.value;
+  if (redispatch !== undefined) {
+    if (!Array.isArray(redispatch) || !redispatch.every((id) => isInt(id) && id >= 0)) {
+      return fail(`malformed re-dispatch notice: ${JSON.stringify(redispatch).slice(0, 60)}`);
+    }
+    return { ok: true, value: { kind: "redispatch", tasks: redispatch as number[] } };
+  }
   if (batch !== undefined) {
     const { tasks, total } = (batch ?? {}) as Record<string, unknown>;
     if (!isInt(tasks) || tasks < 1 || !isInt(total)) return fail(`malformed batch start: ${JSON.stringify(batch)}`);
@@ -79,6 +94,13 @@ export function parseInbound(frames: Buffer[]): Parsed<Inbound> {
   const task = readTask(body.value);
   if (!task.ok) return task;
   return { ok: true, value: { kind: "result", result: { consumer: String(consumer), ...task.value } } };
+}
+
+/** The confirmed task id, or undefined when the frames are not a confirmation. */
+export function parseDone(frames: Buffer[]): number | undefined {
+  const body = parseObject(frames);
+  const { done } = body.ok ? body.value : {};
+  return isInt(done) && done >= 0 ? done : undefined;
 }
 
 /** The stop reason, or undefined when the frames are not a stop message. */

@@ -1,10 +1,12 @@
 // producer: binds PUSH on PRODUCER_BIND (tcp://*:5557) and sends TASKS tasks {"num": n, "task": t},
 // once every consumer replica has connected. First it tells the collector (COLLECTOR_CONNECT) the
-// batch's size and total. Exits 0 when the collector broadcasts stop on CONTROL_CONNECT (:5559).
+// batch's size and total; re-sends tasks the collector has not confirmed on CONTROL_CONNECT (:5559)
+// when results stop for REDISPATCH_MS. Exits 0 when the collector broadcasts stop there.
 import { randomInt } from "node:crypto";
 import * as zmq from "zeromq";
 import { endpoint, integer, millis, runRole, text, waitForPeers, watchPeers } from "../runtime/index.js";
 import { watchForStop } from "./control.js";
+import { keepRedispatching, Ledger } from "./dispatch.js";
 import { encodeBatchStart, encodeTask } from "./messages.js";
 import { plural } from "./tally.js";
 import { makeBatch } from "./work.js";
@@ -22,6 +24,8 @@ await runRole(
     CONSUMER_SERVICE: text({ default: "consumer" }),
     CONSUMERS_WAIT_MS: millis({ default: 10_000 }),
     TASK_INTERVAL_MS: millis({ default: 0 }),
+    // 0 turns re-dispatch off: tasks queued at a consumer that dies are lost.
+    REDISPATCH_MS: millis({ default: 2000 }),
   },
   async (role) => {
     const { config, log } = role;
@@ -30,8 +34,10 @@ await runRole(
     await role.bind(tasks, config.PRODUCER_BIND);
     const collector = role.open(zmq.Push);
     role.connect(collector, config.COLLECTOR_CONNECT);
-    const stop = watchForStop(role, config.CONTROL_CONNECT, [tasks, collector]);
-    role.ready(`${config.TASKS} tasks, seed ${config.SEED}`);
+    const ledger = new Ledger(config.REDISPATCH_MS);
+    const stop = watchForStop(role, config.CONTROL_CONNECT, [tasks, collector], (task) => ledger.done(task, performance.now()));
+    const redispatch = config.REDISPATCH_MS > 0 ? `re-dispatch after ${config.REDISPATCH_MS} ms without a result` : "no re-dispatch";
+    role.ready(`${config.TASKS} tasks, seed ${config.SEED}, ${redispatch}`);
 
     // PUSH hands each task to the next connected consumer: one that connects late misses the start.
     const source = config.CONSUMERS > 0 ? "CONSUMERS" : `Docker DNS for "${config.CONSUMER_SERVICE}"`;
@@ -53,12 +59,14 @@ await runRole(
       await collector.send(encodeBatchStart({ tasks: config.TASKS, total: batch.total }));
       log.info(`batch start: ${config.TASKS} tasks, total ${batch.total}, seed ${config.SEED}, ${plural(wait.connected, "consumer")}`);
       for (const [task, num] of batch.nums.entries()) {
+        ledger.sent({ num, task }, performance.now());
         await tasks.send(encodeTask({ num, task }));
         if (config.TASK_INTERVAL_MS > 0) await role.sleep(config.TASK_INTERVAL_MS);
       }
       log.info(`sent ${config.TASKS} tasks; waiting for the collector's stop`);
-      // Staying up until the stop keeps queued tasks deliverable.
-      if (!ended.aborted) await new Promise((resolve) => ended.addEventListener("abort", resolve, { once: true }));
+      // Staying up until the stop keeps queued tasks deliverable, and lost ones re-sent.
+      if (config.REDISPATCH_MS > 0) await keepRedispatching(ledger, { tasks, collector }, log, ended);
+      else if (!ended.aborted) await new Promise((resolve) => ended.addEventListener("abort", resolve, { once: true }));
     } catch (err) {
       if (!ended.aborted) throw err;
     }

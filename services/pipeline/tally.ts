@@ -16,6 +16,8 @@ export class Tally {
   sum = 0;
   rejected = 0;
   duplicates = 0;
+  /** Task ids the producer announced it sent again. */
+  readonly redispatched = new Set<number>();
   private readonly rows = new Map<string, ConsumerRow>();
   private readonly seen = new Set<number>();
 
@@ -40,6 +42,11 @@ export class Tally {
     this.count++;
     this.sum += result.num;
     return "counted";
+  }
+
+  /** The producer's notice that it sent these tasks again; counting stays by task id. */
+  redispatch(tasks: number[]): void {
+    tasks.forEach((task) => this.redispatched.add(task));
   }
 
   /** A malformed message: counted apart, never part of a sum. */
@@ -104,6 +111,8 @@ export function report(tally: Tally): string[] {
   return [
     ...table(["consumer", "count", "partial sum", "share of total"], rows),
     `total: ${plural(tally.count, "task")}, sum ${tally.sum} from ${plural(rows.length, "consumer")} (${announced})`,
+    // Only after a re-dispatch, so a plain run's report stays as it was.
+    ...(tally.redispatched.size > 0 ? [`re-dispatched by the producer: ${plural(tally.redispatched.size, "task")} (${ranges([...tally.redispatched])})`] : []),
     `ignored: ${tally.rejected} rejected, ${tally.duplicates} duplicates`,
   ];
 }

@@ -33,12 +33,9 @@ await runRole(
 
     const report = new WeatherReport(config.ZIP_FILTER);
     while (report.count < total) {
-      let frames: Buffer[];
-      try {
-        frames = await socket.receive();
-      } catch (err) {
-        if (role.stopping) break;
-        if (!role.timedOut(err)) throw err;
+      const frames = await role.receive(socket);
+      if (role.stopping) break;
+      if (!frames) {
         log.error(`no update for zip ${config.ZIP_FILTER} within ${timeout} ms; is it inside the publishers' PUB_ZIPS?`);
         report.lines().forEach((line) => log.info(line));
         return Exit.noPeer;

@@ -3,8 +3,8 @@
  * `"<zip> <temp>"`, then optional extra fields; ours add the publisher id and a sequence number,
  * as in `"10001 57 weather-pub-1 153"`. Zip is 5 digits, zero-padded; temp an integer in °F.
  */
-import { EnvError, makeValidator } from "envalid";
-import { table } from "../runtime/index.js";
+import { makeValidator } from "envalid";
+import { expected, table } from "../runtime/index.js";
 
 export const TEMP_MIN = -80;
 export const TEMP_MAX = 135;
@@ -138,23 +138,19 @@ export class WeatherReport {
   }
 }
 
-const invalid = (form: string, raw: string): never => {
-  throw new EnvError(`expected ${form}, got "${raw}"`);
-};
-
 /** A 5-digit zip code, such as 10001. */
-export const zipCode = makeValidator<string>((raw) => (ZIP.test(raw.trim()) ? raw.trim() : invalid("a 5-digit zip code such as 10001", raw)));
+export const zipCode = makeValidator<string>((raw) => (ZIP.test(raw.trim()) ? raw.trim() : expected("a 5-digit zip code such as 10001", raw)));
 
 /** An inclusive range of zips, `min-max`, such as 10000-10019. */
 export const zipRange = makeValidator<ZipRange>((raw) => {
   const match = /^(\d{5})-(\d{5})$/.exec(raw.trim());
   const [min, max] = match ? [Number(match[1]), Number(match[2])] : [NaN, NaN];
-  return min <= max ? { min, max } : invalid("a zip range such as 10000-10019 (low-high, 5 digits each)", raw);
+  return min <= max ? { min, max } : expected("a zip range such as 10000-10019 (low-high, 5 digits each)", raw);
 });
 
 /** A publisher id: one word, since fields are space-separated. */
 export const publisherId = makeValidator<string>((raw) =>
-  /^\S{1,64}$/.test(raw) ? raw : invalid("an id of 1 to 64 characters without spaces", raw),
+  /^\S{1,64}$/.test(raw) ? raw : expected("an id of 1 to 64 characters without spaces", raw),
 );
 
 export const formatRange = ({ min, max }: ZipRange) => `${formatZip(min)}-${formatZip(max)}`;

@@ -24,12 +24,9 @@ await runRole(
     const report = (why: string) => tally.report().forEach((line, i) => log.info(i === 0 ? `${why}: ${line}` : line));
     let unreported = false;
     while (!role.stopping) {
-      let frames: Buffer[];
-      try {
-        frames = await socket.receive();
-      } catch (err) {
-        if (role.stopping) break;
-        if (!role.timedOut(err)) throw err;
+      const frames = await role.receive(socket);
+      if (role.stopping) break;
+      if (!frames) {
         if (unreported) report(`idle for ${config.REP_IDLE_MS} ms`);
         unreported = false;
         continue;

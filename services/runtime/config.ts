@@ -44,7 +44,7 @@ export const endpoint = makeValidator<string>((raw) => (ENDPOINT.test(raw.trim()
 /** A comma-separated list of endpoints. */
 export const endpoints = makeValidator<string[]>((raw) => {
   const list = raw.split(",").map((item) => item.trim());
-  return list.every((item) => ENDPOINT.test(item)) ? list : expected(`a comma-separated list of ${endpointForm}`, raw);
+  return list.every((item) => ENDPOINT.test(item)) ? list : expected("comma-separated ZeroMQ endpoints such as tcp://host:5555,tcp://other:5555", raw);
 });
 
 /** One of a fixed set of words. */

@@ -41,6 +41,11 @@ export interface Role<C> {
   /** Logs the readiness line tests and users wait on. */
   ready(detail?: string): void;
   /**
+   * The next message, or undefined when the socket's receiveTimeout passed or the role is
+   * stopping (a close also ends a receive): check `stopping` to tell which.
+   */
+  receive(socket: zmq.Readable): Promise<Buffer[] | undefined>;
+  /**
    * True when a receive or send gave up because of its socket timeout. zeromq rejects a call cut
    * short by close() with the same EAGAIN, so while the role is stopping this is false.
    */
@@ -133,6 +138,14 @@ export async function runRole<S extends Spec>(
     ready(detail) {
       const secure = guard.mode === "curve" ? "CURVE on" : undefined;
       log.info(`ready: ${[...endpoints, secure, detail].filter(Boolean).join(", ")}`);
+    },
+    async receive(socket) {
+      try {
+        return await socket.receive();
+      } catch (err) {
+        if (isEagain(err)) return undefined;
+        throw err;
+      }
     },
     timedOut: (err) => isEagain(err) && !controller.signal.aborted,
     sleep: (ms) => delay(ms, undefined, { signal: controller.signal }).catch(() => undefined),

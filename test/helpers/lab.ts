@@ -121,6 +121,14 @@ export class Lab {
     return states;
   }
 
+  /** Sends SIGKILL (docker kill): no shutdown at all, the process dies mid-step. Returns how it ended. */
+  async kill(name: string): Promise<ContainerState> {
+    const container = await this.container(name);
+    await container.kill();
+    await exitOf(container, name, 10_000);
+    return this.state(name);
+  }
+
   /** Runs a one-off role container (an intruder, say) on this project's network until it exits. */
   async run(command: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<RunResult> {
     return runOnce(command, env, { network: `${this.project}_default`, timeoutMs });

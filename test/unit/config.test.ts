@@ -49,7 +49,7 @@ describe("loadConfig", () => {
     expect(problems).toHaveLength(6);
     expect(problems).toEqual([
       'BIND: expected a ZeroMQ endpoint such as tcp://host:5555 or tcp://*:5555, got "http://x"',
-      'PEERS: expected a comma-separated list of a ZeroMQ endpoint such as tcp://host:5555 or tcp://*:5555, got "tcp://a:1,nope"',
+      'PEERS: expected comma-separated ZeroMQ endpoints such as tcp://host:5555,tcp://other:5555, got "tcp://a:1,nope"',
       'COUNT: expected an integer from 1 to 100, got "ten"',
       'PORT: expected an integer from 1 to 65535, got "70000"',
       'WAIT_MS: expected an integer from 0 to 3600000, got "-5"',

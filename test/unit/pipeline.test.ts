@@ -4,14 +4,20 @@ import { ConfigError, loadConfig } from "../../services/runtime/config.js";
 import { oneOf } from "../../services/runtime/config.js";
 import { countReplicas, waitForPeers } from "../../services/runtime/discovery.js";
 import { watchPeers } from "../../services/runtime/peers.js";
+import { keepRedispatching, Ledger } from "../../services/pipeline/dispatch.js";
 import {
+  DONE_TOPIC,
   encodeBatchStart,
+  encodeDone,
+  encodeRedispatch,
   encodeResult,
   encodeStop,
   encodeTask,
+  parseDone,
   parseInbound,
   parseStop,
   parseTask,
+  STOP_TOPIC,
   type Result,
 } from "../../services/pipeline/messages.js";
 import { ranges, report, Tally } from "../../services/pipeline/tally.js";
@@ -64,6 +70,20 @@ describe("pipeline messages", () => {
     const parsed = parseInbound(frames);
     expect(parsed.ok).toBe(false);
     if (!parsed.ok) expect(parsed.reason).toMatch(reason);
+  });
+
+  it("round-trips re-dispatch notices and confirmations; each control message starts with its SUB topic", () => {
+    expect(parseInbound(frame(encodeRedispatch([4, 7])))).toEqual({ ok: true, value: { kind: "redispatch", tasks: [4, 7] } });
+    expect(parseDone(frame(encodeDone(12)))).toBe(12);
+    expect(encodeDone(12).startsWith(DONE_TOPIC)).toBe(true);
+    expect(encodeStop("batch complete").startsWith(STOP_TOPIC)).toBe(true);
+    expect(parseDone(frame(encodeStop("x")))).toBeUndefined();
+    expect(parseStop(frame(encodeDone(1)))).toBeUndefined();
+    for (const bad of ['{"done": -1}', '{"done": "3"}', '{"done": 1.5}', "done 3", ""]) expect(parseDone(frame(bad))).toBeUndefined();
+    for (const bad of ['{"redispatch": 3}', '{"redispatch": [1, "x"]}', '{"redispatch": [-1]}', '{"redispatch": null}']) {
+      const parsed = parseInbound(frame(bad));
+      expect(parsed.ok ? parsed : parsed.reason).toMatch(/^malformed re-dispatch notice/);
+    }
   });
 
   it("cuts a long payload short in the reason", () => {
@@ -173,11 +193,106 @@ describe("Tally", () => {
     ]);
   });
 
+  it("adds a re-dispatch line, only when the producer re-dispatched, and still counts each task once", () => {
+    const tally = new Tally();
+    tally.announce({ tasks: 3, total: 6 });
+    tally.add(result("a", 1, 0));
+    expect(report(tally)).not.toContainEqual(expect.stringMatching(/^re-dispatched/));
+    tally.redispatch([1, 2]);
+    tally.redispatch([2]);
+    [result("b", 2, 1), result("b", 3, 2), result("c", 3, 2)].forEach((r) => tally.add(r));
+    expect([tally.count, tally.sum, tally.duplicates, tally.problems()]).toEqual([3, 6, 1, []]);
+    expect(report(tally).slice(-2)).toEqual(["re-dispatched by the producer: 2 tasks (1-2)", "ignored: 0 rejected, 1 duplicates"]);
+  });
+
   it("shows no share when the total is 0", () => {
     const tally = new Tally();
     tally.add(result("a", 0, 0));
     expect(report(tally)[2]).toBe("a         1      0            -");
     expect(report(tally)[3]).toBe("total: 1 task, sum 0 from 1 consumer (no batch start)");
+  });
+});
+
+describe("Ledger (the producer's re-dispatch bookkeeping)", () => {
+  const sendAll = (ledger: Ledger, count: number, now: number) => {
+    for (let task = 0; task < count; task++) ledger.sent({ num: task % 11, task }, now);
+  };
+
+  it("re-dispatches nothing while confirmations keep coming, however old the open tasks are", () => {
+    const ledger = new Ledger(1000);
+    sendAll(ledger, 10, 0);
+    // One confirmation every 900 ms: each restarts the quiet period, so task 9 waits 8 s unsent.
+    for (let task = 0; task < 9; task++) {
+      expect(ledger.due(900 * task + 899)).toEqual([]);
+      expect(ledger.done(task, 900 * task + 900)).toBe(true);
+    }
+    expect(ledger.wait(8100)).toBe(1000);
+    expect([ledger.outstanding, ledger.rounds, ledger.redispatched.size]).toEqual([1, 0, 0]);
+  });
+
+  it("hands back every open task once nothing was sent or confirmed for the quiet period", () => {
+    const ledger = new Ledger(500);
+    sendAll(ledger, 6, 0);
+    [0, 2, 3].forEach((task) => ledger.done(task, 100));
+    expect(ledger.due(599)).toEqual([]);
+    expect(ledger.wait(599)).toBe(1);
+    expect(ledger.due(600)).toEqual([
+      { num: 1, task: 1 },
+      { num: 4, task: 4 },
+      { num: 5, task: 5 },
+    ]);
+    expect([ledger.rounds, [...ledger.redispatched]]).toEqual([1, [1, 4, 5]]);
+    // Sending them again restarts the clock; a second loss means a second round.
+    [1, 4, 5].forEach((task) => ledger.sent({ num: task, task }, 700));
+    ledger.done(4, 800);
+    expect(ledger.due(1299)).toEqual([]);
+    expect(ledger.due(1300).map(({ task }) => task)).toEqual([1, 5]);
+    expect([ledger.rounds, ledger.redispatched.size]).toEqual([2, 3]);
+  });
+
+  it("ignores confirmations of tasks it does not hold, and has nothing due when all are confirmed", () => {
+    const ledger = new Ledger(100);
+    sendAll(ledger, 2, 0);
+    expect(ledger.done(0, 50)).toBe(true);
+    // A duplicate's confirmation, or one from an earlier batch: no progress.
+    expect(ledger.done(0, 140)).toBe(false);
+    expect(ledger.done(99, 140)).toBe(false);
+    expect(ledger.due(150).map(({ task }) => task)).toEqual([1]);
+    ledger.done(1, 160);
+    expect(ledger.due(10_000)).toEqual([]);
+    expect(ledger.outstanding).toBe(0);
+  });
+
+  it("re-sends over real sockets: a notice to the collector first, then the open tasks", async () => {
+    const id = Math.random().toString(36).slice(2);
+    const [tasksOut, tasksIn, noticeOut, noticeIn] = [new zmq.Push(), new zmq.Pull(), new zmq.Push(), new zmq.Pull()];
+    await tasksIn.bind(`inproc://tasks-${id}`);
+    await noticeIn.bind(`inproc://notice-${id}`);
+    tasksOut.connect(`inproc://tasks-${id}`);
+    noticeOut.connect(`inproc://notice-${id}`);
+    const warnings: string[] = [];
+    const log = { info: () => undefined, warn: (line: string) => warnings.push(line), error: () => undefined };
+    const ledger = new Ledger(30);
+    const controller = new AbortController();
+    try {
+      sendAll(ledger, 3, performance.now());
+      ledger.done(1, performance.now());
+      const loop = keepRedispatching(ledger, { tasks: tasksOut, collector: noticeOut }, log, controller.signal);
+      const [notice] = await noticeIn.receive();
+      expect(parseInbound([notice!])).toEqual({ ok: true, value: { kind: "redispatch", tasks: [0, 2] } });
+      const resent = [await tasksIn.receive(), await tasksIn.receive()].map((frames) => parseTask(frames));
+      expect(resent).toEqual([
+        { ok: true, value: { num: 0, task: 0 } },
+        { ok: true, value: { num: 2, task: 2 } },
+      ]);
+      ledger.done(0, performance.now());
+      ledger.done(2, performance.now());
+      controller.abort();
+      await loop;
+      expect(warnings).toEqual(["no result for 30 ms (REDISPATCH_MS) with 2 tasks open; re-dispatching tasks 0, 2"]);
+    } finally {
+      [tasksOut, tasksIn, noticeOut, noticeIn].forEach((socket) => socket.close());
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 import * as zmq from "zeromq";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../../services/runtime/config.js";
 import type { Log } from "../../services/runtime/log.js";
 import { curveKeyPair, z85Encode } from "../../services/runtime/keys.js";
@@ -58,31 +58,36 @@ describe("loadSecurity", () => {
   });
 });
 
-// Real sockets over loopback: a CURVE server with the Guard, and clients with good and bad keys.
+// Real sockets over loopback: one CURVE server with the Guard (the ZAP endpoint is one per process,
+// so the tests share it), and clients with good and bad keys.
 describe("Guard", () => {
-  const sockets: zmq.Socket[] = [];
+  const server: zmq.Socket[] = [];
+  const clients: zmq.Socket[] = [];
   const lines: string[] = [];
   const log: Log = { info: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m) };
-  afterEach(() => {
-    sockets.splice(0).forEach((s) => s.closed || s.close());
-    lines.length = 0;
-  });
+  const security = loadSecurity(keysEnv());
+  let endpoint: string;
 
-  const serve = async (security: Security) => {
+  beforeAll(async () => {
     const rep = new zmq.Reply({ linger: 0 });
-    sockets.push(rep);
-    await new Guard(security, log, (s) => sockets.push(s)).server(rep);
+    server.push(rep);
+    await new Guard(security, log, (s) => server.push(s)).server(rep);
     await rep.bind("tcp://127.0.0.1:*");
     void (async () => {
       for await (const [msg] of rep) await rep.send(`echo ${msg}`);
     })();
-    return rep.lastEndpoint!;
-  };
+    endpoint = rep.lastEndpoint!;
+  });
+  afterAll(() => server.forEach((s) => s.close()));
+  afterEach(() => {
+    clients.splice(0).forEach((s) => s.closed || s.close());
+    lines.length = 0;
+  });
 
-  const ask = async (endpoint: string, security: Security): Promise<string> => {
+  const ask = async (security: Security): Promise<string> => {
     const req = new zmq.Request({ linger: 0, receiveTimeout: 700 });
-    sockets.push(req);
-    new Guard(security, log, (s) => sockets.push(s)).client(req);
+    clients.push(req);
+    new Guard(security, log, (s) => clients.push(s)).client(req);
     req.connect(endpoint);
     await req.send("hi");
     try {
@@ -93,19 +98,16 @@ describe("Guard", () => {
   };
 
   it("lets an allow-listed client through, encrypted", async () => {
-    const security = loadSecurity(keysEnv());
-    expect(await ask(await serve(security), security)).toBe("echo hi");
+    expect(await ask(security)).toBe("echo hi");
   });
 
   it("gives nothing to a plaintext client, a wrong server key, or an unlisted client key", async () => {
-    const security = loadSecurity(keysEnv());
     if (security.mode !== "curve") throw new Error("expected curve");
-    const endpoint = await serve(security);
     const stranger = curveKeyPair();
 
-    expect(await ask(endpoint, { mode: "off" })).toBe("nothing");
-    expect(await ask(endpoint, { ...security, serverPublic: curveKeyPair().publicKey })).toBe("nothing");
-    expect(await ask(endpoint, { ...security, clientPublic: stranger.publicKey, clientSecret: stranger.secretKey })).toBe("nothing");
+    expect(await ask({ mode: "off" })).toBe("nothing");
+    expect(await ask({ ...security, serverPublic: curveKeyPair().publicKey })).toBe("nothing");
+    expect(await ask({ ...security, clientPublic: stranger.publicKey, clientSecret: stranger.secretKey })).toBe("nothing");
 
     expect(lines).toContainEqual(expect.stringMatching(/^CURVE handshake failed \(protocol\) from tcp:\/\/127.0.0.1: .* \(x1\)$/));
     expect(lines).toContainEqual(`ZAP rejected CURVE client ${stranger.publicKey} from 127.0.0.1: key not on the allow-list`);

@@ -1,0 +1,105 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { curveKeyPair } from "../services/runtime/keys.js";
+import { Lab, type RunResult } from "./helpers/lab.js";
+
+// Secure mode: the lab's own keys in a throwaway keys file, handed to compose as npm run keys would.
+const server = curveKeyPair();
+const client = curveKeyPair();
+let keysDir: string;
+let curve: Record<string, string>;
+
+beforeAll(() => {
+  keysDir = mkdtempSync(join(tmpdir(), "zmq-lab-keys-"));
+  const file = join(keysDir, "curve.env");
+  writeFileSync(
+    file,
+    [
+      `CURVE_SERVER_PUBLIC='${server.publicKey}'`,
+      `CURVE_SERVER_SECRET='${server.secretKey}'`,
+      `CURVE_CLIENT_PUBLIC='${client.publicKey}'`,
+      `CURVE_CLIENT_SECRET='${client.secretKey}'`,
+      `CURVE_ALLOWED_CLIENTS='${client.publicKey}'`,
+    ].join("\n"),
+    { mode: 0o600 },
+  );
+  curve = { ZMQ_CURVE: "on", ZMQ_LAB_KEYS: file };
+});
+afterAll(() => rmSync(keysDir, { recursive: true, force: true }));
+
+type Keys = "none" | "wrong-server" | "unlisted";
+/** An intruder on the lab's network, with its own keys only; the real server public key for "unlisted". */
+const intrude = (lab: Lab, target: string, socket: string, keys: Keys): Promise<RunResult> =>
+  lab.run(["node", "dist/intruder/intruder.js"], {
+    INTRUDER_TARGET: target,
+    INTRUDER_SOCKET: socket,
+    INTRUDER_KEYS: keys,
+    INTRUDER_WAIT_MS: "2500",
+    CURVE_SERVER_PUBLIC: server.publicKey,
+  });
+
+const verdict = (run: RunResult) => {
+  expect(run.exitCode).toBe(0);
+  return run.lines.find((line) => / verdict: /.test(line))?.replace(/^intruder@\S+ verdict: /, "");
+};
+
+const reqrep = { REQUESTS: "6", REP_WORK_MS: "50", REP_IDLE_MS: "1500", REQ_TIMEOUT_MS: "5000", REQ_RETRIES: "0", CLIENT_ID: "" };
+
+describe("secure mode (ZMQ_CURVE=on)", () => {
+  let lab: Lab | undefined;
+  afterEach(async () => {
+    await lab?.down();
+    lab = undefined;
+  });
+
+  it("reqrep still works for the lab's clients; intruders get no reply and the server logs why", async () => {
+    lab = await Lab.start("reqrep", { env: { ...reqrep, ...curve }, scale: { "req-client": 3 } });
+    const names = await lab.names("req-client");
+    for (const name of names) {
+      expect(await lab.waitForExit(name)).toBe(0);
+      const lines = await lab.logs(name);
+      expect(lines[0]).toMatch(/ ready: .*CURVE on/);
+      expect(lines.filter((l) => / reply \d+\/6: Hi from Server$/.test(l))).toHaveLength(6);
+    }
+
+    for (const keys of ["none", "wrong-server", "unlisted"] as const) {
+      expect(verdict(await intrude(lab, "tcp://rep-server:5555", "req", keys)), keys).toMatch(/^got nothing in 2500 ms/);
+    }
+    const serverLog = await lab.logs("rep-server-1");
+    expect(serverLog).toContainEqual(expect.stringMatching(/ WARN CURVE handshake failed \(protocol\) from tcp:\/\/[\d.]+: .*\(x1\)$/));
+    expect(serverLog).toContainEqual(expect.stringMatching(/ WARN ZAP rejected CURVE client \S{40} from [\d.]+: key not on the allow-list$/));
+    // No intruder request was answered: the server still reports only the lab's 18.
+    expect(serverLog).toContainEqual(expect.stringMatching(/ idle for 1500 ms: answered 18 requests from 3 clients, 0 rejected$/));
+    // Secret keys never reach a log.
+    for (const secret of [server.secretKey, client.secretKey]) expect(serverLog.join("\n")).not.toContain(secret);
+  });
+
+  it("without CURVE the same plaintext intruder is answered (the contrast the switch removes)", async () => {
+    lab = await Lab.start("reqrep", { env: { ...reqrep, ZMQ_CURVE: "off" }, services: ["rep-server"] });
+    expect(verdict(await intrude(lab, "tcp://rep-server:5555", "req", "none"))).toBe("received Hi from Server");
+  });
+
+  it("pipeline completes with exact totals while an intruder's PULL gets no task", async () => {
+    const env = { TASKS: "60", SEED: "3", CONSUMERS: "0", TASK_MODE: "sleep", TASK_SLEEP_MS: "20", TASK_INTERVAL_MS: "50", COLLECTOR_TIMEOUT_MS: "20000", CONSUMERS_WAIT_MS: "20000", CONSUMER_ID: "" };
+    lab = await Lab.start("pipeline", { env: { ...env, ...curve }, scale: { consumer: 2 } });
+    // The batch takes about 3 s (60 tasks, 50 ms apart): the intruder listens while it flows.
+    await lab.waitForLine("producer-1", / batch start: /);
+    const stolen = intrude(lab, "tcp://producer:5557", "pull", "unlisted");
+    expect(verdict(await stolen)).toMatch(/^got nothing in 2500 ms/);
+
+    expect(await lab.waitForExit("collector-1")).toBe(0);
+    const collector = await lab.logs("collector-1");
+    expect(collector).toContainEqual(expect.stringMatching(/ total: 60 tasks, sum (\d+) from 2 consumers \(announced 60 tasks, total \1\)$/));
+    expect(await lab.logs("producer-1")).toContainEqual(expect.stringMatching(/ ZAP rejected CURVE client \S{40} from [\d.]+: key not on the allow-list$/));
+  });
+
+  it("the weather feed gives an intruder's SUB nothing", async () => {
+    lab = await Lab.start("pubsub", { env: { UPDATES: "20", ZIP_FILTER: "10001", ...curve } });
+    expect(await lab.waitForExit("weather-sub-1")).toBe(0);
+    for (const keys of ["none", "unlisted"] as const) {
+      expect(verdict(await intrude(lab, "tcp://weather-pub-1:5556", "sub", keys)), keys).toMatch(/^got nothing in 2500 ms/);
+    }
+  });
+});
