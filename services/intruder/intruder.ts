@@ -47,6 +47,8 @@ await runRole(
     if (config.INTRUDER_ACTION === "garbage") {
       if (!socket.send) throw new Error(`a ${config.INTRUDER_SOCKET} socket can't send`);
       for (const [kind, frames] of GARBAGE) {
+        // pair-server speaks in turns and drops what is queued when its peer leaves: send only when it is our turn.
+        if (socket instanceof zmq.Pair) log.info(`turn before ${kind}: ${(await receive()) ?? "none"}`);
         await socket.send(frames);
         log.info(`sent ${kind} (${frames.length} frame(s))`);
         if (socket instanceof zmq.Request) log.info(`reply to ${kind}: ${(await receive()) ?? "none"}`);

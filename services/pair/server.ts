@@ -1,9 +1,9 @@
 // pair-server: binds a PAIR socket on PAIR_BIND (tcp://*:5555).
 // Sends "Server message to Client", waits for the answer, pauses, and repeats until stopped.
-// PAIR takes one peer at a time: a second client is left waiting.
+// PAIR takes one peer at a time. Answers that aren't a client message are counted as rejected.
 import * as zmq from "zeromq";
 import { endpoint, millis, runRole } from "../runtime/index.js";
-import { SERVER_MESSAGE } from "./messages.js";
+import { parseClientMessage, preview, SERVER_MESSAGE } from "./messages.js";
 
 await runRole(
   "pair-server",
@@ -19,19 +19,27 @@ await runRole(
     role.ready();
 
     let replies = 0;
+    let rejected = 0;
     while (!role.stopping) {
-      // send() waits while no client is attached, so nothing is sent into the void.
-      await socket.send(SERVER_MESSAGE);
       try {
-        const [reply] = await socket.receive();
-        log.info(`reply ${++replies}: ${reply}`);
+        // send() waits while no client is attached, so nothing is sent into the void.
+        await socket.send(SERVER_MESSAGE);
       } catch (err) {
-        if (!role.timedOut(err)) throw err;
+        if (role.stopping) break;
+        throw err;
+      }
+      const frames = await role.receive(socket);
+      if (role.stopping) break;
+      if (!frames) {
         // The client left mid-exchange: send again for whoever attaches next.
         log.info(`no reply within ${config.PAIR_TIMEOUT_MS} ms; waiting for a client`);
         continue;
       }
+      const reply = parseClientMessage(frames);
+      if (reply === undefined) log.warn(`rejected reply ${++rejected} (not "Client <id> message to Server"): ${preview(frames)}`);
+      else log.info(`reply ${++replies}: ${reply}`);
       await role.sleep(config.PAIR_INTERVAL_MS);
     }
+    log.info(`stopping: ${replies} replies, ${rejected} rejected`);
   },
 );

@@ -1,4 +1,6 @@
+import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
 import type Dockerode from "dockerode";
 import { DockerComposeEnvironment, getContainerRuntimeClient, Wait, type StartedDockerComposeEnvironment } from "testcontainers";
@@ -27,6 +29,8 @@ export interface ContainerState {
 export class Lab {
   private constructor(
     readonly project: string,
+    readonly profile: string,
+    private readonly env: Record<string, string>,
     private readonly environment: StartedDockerComposeEnvironment,
     private readonly docker: Dockerode,
   ) {}
@@ -44,7 +48,7 @@ export class Lab {
       .withStartupTimeout(30_000)
       .up(services);
     const client = await getContainerRuntimeClient();
-    return new Lab(project, environment, client.container.dockerode);
+    return new Lab(project, profile, env, environment, client.container.dockerode);
   }
 
   /** Container names of a service, running or exited, in replica order (e.g. consumer-1, consumer-2). */
@@ -91,6 +95,32 @@ export class Lab {
     return { ...state, elapsedMs: state.finishedAt.getTime() - requested };
   }
 
+  /** Restarts a container as `docker compose restart` does: SIGTERM, then a fresh start of the same container. */
+  async restart(name: string): Promise<void> {
+    await (await this.container(name)).restart({ t: 10 });
+  }
+
+  /**
+   * `docker compose stop` on the whole profile, as a user types it, then how every container of
+   * the project ended. `elapsedMs` runs from the stop command to each container's recorded finish.
+   */
+  async stopAll(): Promise<Map<string, ContainerState & { elapsedMs: number }>> {
+    const requested = Date.now();
+    await exec("docker", ["compose", "--project-name", this.project, "--profile", this.profile, "stop"], {
+      cwd: repoRoot,
+      env: { ...process.env, ...this.env },
+    });
+    const states = new Map<string, ContainerState & { elapsedMs: number }>();
+    const services = new Set((await this.list()).map((c) => c.Labels["com.docker.compose.service"]!));
+    for (const service of [...services].sort()) {
+      for (const name of await this.names(service)) {
+        const state = await this.state(name);
+        states.set(name, { ...state, elapsedMs: state.finishedAt.getTime() - requested });
+      }
+    }
+    return states;
+  }
+
   /** Sends SIGKILL (docker kill): no shutdown at all, the process dies mid-step. Returns how it ended. */
   async kill(name: string): Promise<ContainerState> {
     const container = await this.container(name);
@@ -109,11 +139,11 @@ export class Lab {
     await this.environment.down({ timeout: 2_000, removeVolumes: true });
   }
 
-  private async list(service: string) {
-    return this.docker.listContainers({
-      all: true,
-      filters: { label: [`com.docker.compose.project=${this.project}`, `com.docker.compose.service=${service}`] },
-    });
+  /** The project's containers, of one service or of all. */
+  private async list(service?: string) {
+    const label = [`com.docker.compose.project=${this.project}`];
+    if (service) label.push(`com.docker.compose.service=${service}`);
+    return this.docker.listContainers({ all: true, filters: { label } });
   }
 
   private async container(name: string): Promise<Dockerode.Container> {
@@ -124,6 +154,8 @@ export class Lab {
     return this.docker.getContainer(found.Id);
   }
 }
+
+const exec = promisify(execFile);
 
 export interface RunResult {
   exitCode: number;

@@ -1,0 +1,81 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { Lab, type LabOptions } from "./helpers/lab.js";
+import { base } from "./helpers/pipeline.js";
+
+// Drill: `docker compose stop` on each profile while traffic flows. Every container must exit 0
+// within 2 s of the stop command, as its own state records it, after logging that it stopped.
+const STOP_LIMIT_MS = 2_000;
+
+const pipelineEnv = {
+  ...base,
+  TASKS: "100",
+  // About 0.5 s of CPU per task: each consumer is in the middle of one when the stop lands.
+  TASK_MODE: "cpu",
+  TASK_COST: "250000",
+};
+
+interface Case {
+  profile: string;
+  options: LabOptions;
+  /** Every container of the profile, as `docker compose stop` must find it running. */
+  containers: number;
+  /** Log lines that show traffic flowing: container name → pattern. */
+  flowing: Array<[name: string, pattern: RegExp]>;
+}
+
+const cases: Case[] = [
+  {
+    profile: "pair",
+    containers: 2,
+    options: { env: { PAIR_MESSAGES: "100000", PAIR_INTERVAL_MS: "50", PAIR_TIMEOUT_MS: "5000" } },
+    flowing: [["pair-server-1", / reply 5: /]],
+  },
+  {
+    profile: "reqrep",
+    containers: 4,
+    options: {
+      env: { REQUESTS: "100000", REP_WORK_MS: "50", REP_IDLE_MS: "2000", REQ_TIMEOUT_MS: "5000", REQ_RETRIES: "2", CLIENT_ID: "" },
+      scale: { "req-client": 3 },
+    },
+    flowing: ["req-client-1", "req-client-2", "req-client-3"].map((name) => [name, / reply 3\/100000: /]),
+  },
+  {
+    profile: "pubsub",
+    containers: 3,
+    options: { env: { PUB_ZIPS: "10000-10019", PUB_RATE: "200", ZIP_FILTER: "10001", UPDATES: "100000", SUB_TIMEOUT_MS: "10000" } },
+    flowing: [["weather-sub-1", / update 20\/100000: /]],
+  },
+  {
+    profile: "pipeline",
+    containers: 5,
+    options: { env: pipelineEnv, scale: { consumer: 3 } },
+    flowing: [["collector-1", / result 3\/100 from /]],
+  },
+];
+
+describe("drill: clean stop under load", () => {
+  let lab: Lab | undefined;
+  afterEach(async () => {
+    await lab?.down();
+    lab = undefined;
+  });
+
+  it.each(cases)("$profile: docker compose stop ends every container with exit 0 within 2 s", async ({ profile, containers, options, flowing }) => {
+    lab = await Lab.start(profile, options);
+    for (const [name, pattern] of flowing) await lab.waitForLine(name, pattern);
+
+    const states = await lab.stopAll();
+    expect(states.size).toBe(containers);
+    const figures: string[] = [];
+    for (const [name, state] of states) {
+      figures.push(`${name} exit ${state.exitCode} in ${state.elapsedMs} ms`);
+      expect.soft(state.running, `${name} still running`).toBe(false);
+      expect.soft(state.exitCode, `${name} exit code`).toBe(0);
+      expect.soft(state.elapsedMs, `${name} stop time`).toBeLessThan(STOP_LIMIT_MS);
+      const lines = await lab.logs(name);
+      expect.soft(lines, `${name} log`).toContainEqual(expect.stringMatching(/ SIGTERM received, closing sockets$/));
+      expect.soft(lines.filter((l) => / ERROR /.test(l)), `${name} errors`).toEqual([]);
+    }
+    console.log(`drill clean stop, ${profile}: ${figures.join(", ")}`);
+  });
+});

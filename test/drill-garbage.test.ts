@@ -1,0 +1,95 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { makeBatch } from "../services/pipeline/work.js";
+import { Lab } from "./helpers/lab.js";
+import { base } from "./helpers/pipeline.js";
+
+// Drill: the intruder sends one malformed message of each kind (services/intruder/garbage.ts) to
+// every bound port that accepts frames. rep-server's REP port is covered in test/reqrep.test.ts;
+// here are pair-server's PAIR port and the collector's PULL port. Every other bound socket is a
+// PUB or a PUSH, which never reads what a peer sends. The 128 KiB frame never reaches a role:
+// libzmq drops the connection at the 64 KiB maxMessageSize, so 5 of the 6 kinds are counted.
+const REJECTED_KINDS = 5;
+const intruder = ["node", "dist/intruder/intruder.js"];
+
+describe("drill: garbage on the wire", () => {
+  let lab: Lab | undefined;
+  afterEach(async () => {
+    await lab?.down();
+    lab = undefined;
+  });
+
+  it("pair-server counts garbage as rejected, then serves a real client as before", async () => {
+    const env = { PAIR_BIND: "tcp://*:5555", PAIR_INTERVAL_MS: "100", PAIR_TIMEOUT_MS: "1000" };
+    lab = await Lab.start("pair", { env, services: ["pair-server"] });
+
+    // PAIR is exclusive: the intruder gets the slot only while no client holds it.
+    const attack = await lab.run(intruder, {
+      INTRUDER_TARGET: "tcp://pair-server:5555",
+      INTRUDER_SOCKET: "pair",
+      INTRUDER_ACTION: "garbage",
+      INTRUDER_WAIT_MS: "3000",
+    });
+    expect(attack.exitCode).toBe(0);
+    await lab.waitForLine("pair-server-1", new RegExp(` WARN rejected reply ${REJECTED_KINDS} `));
+
+    // Longer than the server's timeout: the server's first message may have gone to the intruder's dead pipe.
+    const client = await lab.run(["node", "dist/pair/client.js"], { PAIR_CONNECT: "tcp://pair-server:5555", PAIR_MESSAGES: "5", PAIR_TIMEOUT_MS: "5000" });
+    expect(client.exitCode).toBe(0);
+    expect(client.lines.at(-1)).toMatch(/ done: 5 exchanges$/);
+
+    const stopped = await lab.stop("pair-server-1");
+    expect(stopped.exitCode).toBe(0);
+    const lines = await lab.logs("pair-server-1");
+    const rejected = lines.filter((l) => / WARN rejected reply \d+ /.test(l));
+    expect(rejected).toHaveLength(REJECTED_KINDS);
+    expect(rejected.at(-1)).toMatch(/ WARN rejected reply 5 \(not "Client <id> message to Server"\): 3 frame\(s\): "part-1 \+ part-2 \+ part-3"$/);
+    expect(lines.filter((l) => / reply \d+: Client \S+ message to Server \(\d\/5\)$/.test(l))).toHaveLength(5);
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(` stopping: 5 replies, ${REJECTED_KINDS} rejected$`)));
+    console.log(`drill garbage, pair-server: ${rejected.length} rejected, 5 of 5 client replies counted, exit ${stopped.exitCode}`);
+  });
+
+  it("the collector counts garbage as rejected mid-batch and still matches the batch exactly", async () => {
+    const TASKS = 120;
+    const env = {
+      ...base,
+      TASKS: String(TASKS),
+      // About 4 s of batch on 3 consumers: the intruder lands while results still flow.
+      TASK_MODE: "sleep",
+      TASK_SLEEP_MS: "100",
+    };
+    lab = await Lab.start("pipeline", { env, scale: { consumer: 3 } });
+    await lab.waitForLine("collector-1", new RegExp(` result 1/${TASKS} from `));
+
+    const attack = await lab.run(intruder, {
+      INTRUDER_TARGET: "tcp://collector:5558",
+      INTRUDER_SOCKET: "push",
+      INTRUDER_ACTION: "garbage",
+      INTRUDER_WAIT_MS: "3000",
+    });
+    expect(attack.exitCode).toBe(0);
+
+    expect(await lab.waitForExit("collector-1")).toBe(0);
+    const lines = await lab.logs("collector-1");
+    const rejected = lines.map((l, i) => [l, i] as const).filter(([l]) => / WARN rejected message \d+: /.test(l));
+    expect(rejected.map(([l]) => l.replace(/^collector@\S+ WARN /, ""))).toEqual([
+      expect.stringMatching(/^rejected message 1: not JSON: /),
+      'rejected message 2: "num" is not an integer: "five"',
+      expect.stringMatching(/^rejected message 3: not JSON: "10001 hot"/),
+      "rejected message 4: empty frame",
+      "rejected message 5: multipart message of 3 frames",
+    ]);
+    // Mid-batch: results were counted both before and after the garbage.
+    const results = lines.map((l, i) => (/ result \d+\/\d+ from /.test(l) ? i : -1)).filter((i) => i >= 0);
+    expect(results[0]!).toBeLessThan(rejected[0]![1]);
+    expect(results.at(-1)!).toBeGreaterThan(rejected.at(-1)![1]);
+
+    const total = makeBatch(TASKS, 7).total;
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(` total: ${TASKS} tasks, sum ${total} from 3 consumers \\(announced ${TASKS} tasks, total ${total}\\)$`)));
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(` ignored: ${REJECTED_KINDS} rejected\\b`)));
+    expect(lines).toContainEqual(expect.stringMatching(/ verdict: PASS/));
+    // Nothing the intruder sent reached a consumer's row.
+    expect(lines.some((l) => /intruder/.test(l) && !/ WARN rejected /.test(l))).toBe(false);
+    const during = results.filter((i) => i > rejected[0]![1]).length;
+    console.log(`drill garbage, collector: ${rejected.length} rejected mid-batch (${during} results counted after it), total ${TASKS} tasks, sum ${total}: PASS`);
+  });
+});

@@ -1,0 +1,69 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { Lab } from "./helpers/lab.js";
+
+// Drill: weather-pub-1 restarts while the subscriber counts. Its SUB socket reconnects and
+// resubscribes on its own, so updates from weather-pub-1 come back, with a fresh sequence counter.
+const UPDATES = 160;
+const env = { PUB_ZIPS: "10000-10019", PUB_RATE: "200", ZIP_FILTER: "10001", UPDATES: String(UPDATES), SUB_TIMEOUT_MS: "10000" };
+
+interface Logged {
+  n: number;
+  source: string;
+  seq: number;
+}
+
+function updatesIn(lines: string[]): Logged[] {
+  const pattern = new RegExp(`^weather-sub@\\S+ update (\\d+)/${UPDATES}: 10001 -?\\d+ from (\\S+) #(\\d+)$`);
+  return lines.flatMap((line) => {
+    const m = pattern.exec(line);
+    return m ? [{ n: Number(m[1]), source: m[2]!, seq: Number(m[3]) }] : [];
+  });
+}
+
+describe("drill: a publisher restarts", () => {
+  let lab: Lab | undefined;
+  afterEach(async () => {
+    await lab?.down();
+    lab = undefined;
+  });
+
+  it("the subscriber keeps its stream: weather-pub-1's updates return after the restart, counting from 1 again", async () => {
+    lab = await Lab.start("pubsub", { env });
+    // Well into the stream: an update numbered 20 or more, from weather-pub-1.
+    await lab.waitForLine("weather-sub-1", new RegExp(` update ([2-9]\\d|1\\d\\d)/${UPDATES}: \\S+ -?\\d+ from weather-pub-1 `));
+    await lab.restart("weather-pub-1-1");
+
+    expect(await lab.waitForExit("weather-sub-1", 60_000)).toBe(0);
+    const lines = await lab.logs("weather-sub-1");
+    const updates = updatesIn(lines);
+    expect(updates.map((u) => u.n)).toEqual(Array.from({ length: UPDATES }, (_, i) => i + 1));
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(` report: ${UPDATES} updates for zip 10001 from 2 publisher\\(s\\), 0 rejected$`)));
+
+    // weather-pub-1's sequence drops exactly once: the restart. Before and after, it only rises.
+    const pub1 = updates.filter((u) => u.source === "weather-pub-1");
+    const restartAt = pub1.findIndex((u, i) => i > 0 && u.seq < pub1[i - 1]!.seq);
+    expect(restartAt, "weather-pub-1's seq never restarted").toBeGreaterThan(0);
+    const [before, after] = [pub1.slice(0, restartAt), pub1.slice(restartAt)];
+    for (const run of [before, after]) expect(run.every((u, i) => i === 0 || u.seq > run[i - 1]!.seq)).toBe(true);
+    expect(after.length).toBeGreaterThan(0);
+
+    // The subscriber saw the connection go and come back, and weather-pub-2 carried on meanwhile.
+    const lost = lines.findIndex((l) => / WARN lost tcp:\/\/weather-pub-1:5556 \(1 connected\)/.test(l));
+    expect(lost).toBeGreaterThan(0);
+    // libzmq reports the reconnect by the address it resolved, not by the service name.
+    expect(lines.slice(lost)).toContainEqual(expect.stringMatching(/ connected to tcp:\/\/\S+:5556 \(2 connected\)$/));
+    const gap = updates.filter((u) => u.n > before.at(-1)!.n && u.n < after[0]!.n);
+    expect(gap.length).toBeGreaterThan(0);
+
+    // The publisher's own log: two runs, the first one stopped cleanly after publishing what the subscriber saw.
+    const pubLines = await lab.logs("weather-pub-1-1");
+    expect(pubLines.filter((l) => / ready: bound tcp:\/\/\*:5556/.test(l))).toHaveLength(2);
+    const firstRun = Number(/ published (\d+) updates in all$/.exec(pubLines.find((l) => / published \d+ updates in all$/.test(l)) ?? "")?.[1]);
+    expect(before.at(-1)!.seq).toBeLessThanOrEqual(firstRun);
+
+    console.log(
+      `drill publisher restart: weather-pub-1 gave ${before.length} updates (last #${before.at(-1)!.seq} of ${firstRun} published), ` +
+        `then ${gap.length} from weather-pub-2 alone, then ${after.length} more from the restarted weather-pub-1 (first #${after[0]!.seq})`,
+    );
+  });
+});

@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { clientMessage, parseClientMessage, preview } from "../../services/pair/messages.js";
+
+const frames = (...parts: Array<string | Buffer>) => parts.map((part) => Buffer.from(part));
+
+describe("pair messages", () => {
+  it("accepts our client's answer and the tutorial's bare one", () => {
+    expect(parseClientMessage(frames(clientMessage("cd6f8cf2a5ff", 3, 10)))).toBe("Client cd6f8cf2a5ff message to Server (3/10)");
+    expect(parseClientMessage(frames("Client message to Server"))).toBe("Client message to Server");
+  });
+
+  it.each([
+    ["bad JSON", frames('{"num": 5')],
+    ["other text", frames("10001 hot")],
+    ["an empty frame", frames("")],
+    ["several frames", frames("Client message to Server", "part-2")],
+    ["no frames", []],
+    ["invalid UTF-8", [Buffer.from([0x43, 0xff, 0xfe])]],
+    ["a near miss", frames("Client a b message to Server")],
+  ])("rejects %s", (_, input) => {
+    expect(parseClientMessage(input)).toBeUndefined();
+  });
+
+  it("previews any bytes on one short line", () => {
+    expect(preview(frames("part-1", "part-2"))).toBe('2 frame(s): "part-1 + part-2"');
+    expect(preview(frames("x".repeat(500))).length).toBeLessThan(80);
+  });
+});
