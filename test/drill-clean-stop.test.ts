@@ -1,5 +1,6 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { Lab, type LabOptions } from "./helpers/lab.js";
+import { describe, expect, it } from "vitest";
+import type { LabOptions } from "./helpers/lab.js";
+import { labsPerTest } from "./helpers/labs.js";
 import { base } from "./helpers/pipeline.js";
 
 // Drill: `docker compose stop` on each profile while traffic flows. Every container must exit 0
@@ -54,14 +55,10 @@ const cases: Case[] = [
 ];
 
 describe("drill: clean stop under load", () => {
-  let lab: Lab | undefined;
-  afterEach(async () => {
-    await lab?.down();
-    lab = undefined;
-  });
+  const labs = labsPerTest();
 
   it.each(cases)("$profile: docker compose stop ends every container with exit 0 within 2 s", async ({ profile, containers, options, flowing }) => {
-    lab = await Lab.start(profile, options);
+    const lab = await labs.start(profile, options);
     for (const [name, pattern] of flowing) await lab.waitForLine(name, pattern);
 
     const states = await lab.stopAll();

@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { makeBatch } from "../services/pipeline/work.js";
-import { Lab } from "./helpers/lab.js";
+import { labsPerTest } from "./helpers/labs.js";
 import { announced, base, consumerWork, parseReport } from "./helpers/pipeline.js";
 
 // Drill 1: `docker kill` one of three consumers mid-batch; no task may be lost.
@@ -8,14 +8,10 @@ import { announced, base, consumerWork, parseReport } from "./helpers/pipeline.j
 const env = { ...base, TASKS: "120", SEED: "7", TASK_MODE: "sleep", TASK_SLEEP_MS: "100", REDISPATCH_MS: "1000", COLLECTOR_TIMEOUT_MS: "10000" };
 
 describe("drill: a consumer dies mid-batch", () => {
-  let lab: Lab | undefined;
-  afterEach(async () => {
-    await lab?.down();
-    lab = undefined;
-  });
+  const labs = labsPerTest();
 
   it("re-dispatches the dead consumer's unfinished tasks to the living ones; the totals stay exact", async () => {
-    lab = await Lab.start("pipeline", { env, scale: { consumer: 3 } });
+    const lab = await labs.start("pipeline", { env, scale: { consumer: 3 } });
     const tasks = Number(env.TASKS);
     await lab.waitForLine("collector-1", new RegExp(` result 15/${tasks} from `));
     const killed = await lab.kill("consumer-2");

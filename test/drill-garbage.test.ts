@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { makeBatch } from "../services/pipeline/work.js";
-import { Lab } from "./helpers/lab.js";
+import { labsPerTest } from "./helpers/labs.js";
 import { base } from "./helpers/pipeline.js";
 
 // Drill: the intruder sends one malformed message of each kind (services/intruder/garbage.ts) to
@@ -12,15 +12,11 @@ const REJECTED_KINDS = 5;
 const intruder = ["node", "dist/intruder/intruder.js"];
 
 describe("drill: garbage on the wire", () => {
-  let lab: Lab | undefined;
-  afterEach(async () => {
-    await lab?.down();
-    lab = undefined;
-  });
+  const labs = labsPerTest();
 
   it("pair-server counts garbage as rejected, then serves a real client as before", async () => {
     const env = { PAIR_BIND: "tcp://*:5555", PAIR_INTERVAL_MS: "100", PAIR_TIMEOUT_MS: "1000" };
-    lab = await Lab.start("pair", { env, services: ["pair-server"] });
+    const lab = await labs.start("pair", { env, services: ["pair-server"] });
 
     // PAIR is exclusive: the intruder gets the slot only while no client holds it.
     const attack = await lab.run(intruder, {
@@ -57,7 +53,7 @@ describe("drill: garbage on the wire", () => {
       TASK_MODE: "sleep",
       TASK_SLEEP_MS: "100",
     };
-    lab = await Lab.start("pipeline", { env, scale: { consumer: 3 } });
+    const lab = await labs.start("pipeline", { env, scale: { consumer: 3 } });
     await lab.waitForLine("collector-1", new RegExp(` result 1/${TASKS} from `));
 
     const attack = await lab.run(intruder, {

@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { Lab } from "./helpers/lab.js";
+import { describe, expect, it } from "vitest";
+import { labsPerTest } from "./helpers/labs.js";
 
 // Drill: weather-pub-1 restarts while the subscriber counts. Its SUB socket reconnects and
 // resubscribes on its own, so updates from weather-pub-1 come back, with a fresh sequence counter.
@@ -21,14 +21,10 @@ function updatesIn(lines: string[]): Logged[] {
 }
 
 describe("drill: a publisher restarts", () => {
-  let lab: Lab | undefined;
-  afterEach(async () => {
-    await lab?.down();
-    lab = undefined;
-  });
+  const labs = labsPerTest();
 
   it("the subscriber keeps its stream: weather-pub-1's updates return after the restart, counting from 1 again", async () => {
-    lab = await Lab.start("pubsub", { env });
+    const lab = await labs.start("pubsub", { env });
     // Well into the stream: an update numbered 20 or more, from weather-pub-1.
     await lab.waitForLine("weather-sub-1", new RegExp(` update ([2-9]\\d|1\\d\\d)/${UPDATES}: \\S+ -?\\d+ from weather-pub-1 `));
     await lab.restart("weather-pub-1-1");

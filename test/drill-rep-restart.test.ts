@@ -1,5 +1,6 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { Lab } from "./helpers/lab.js";
+import { describe, expect, it } from "vitest";
+import { labsPerTest } from "./helpers/labs.js";
+import { base } from "./helpers/reqrep.js";
 
 // Drill: rep-server restarts while 3 clients are mid-run. The Lazy Pirate client times out on the
 // lost reply, resends on a fresh socket, and every request ends answered; none hangs.
@@ -7,33 +8,25 @@ const REQUESTS = 12;
 const TIMEOUT_MS = 1500;
 const RETRIES = 4;
 const env = {
+  ...base,
   REQUESTS: String(REQUESTS),
-  REP_REPLY: "Hi from Server",
-  REP_WORK_MS: "100",
-  REP_IDLE_MS: "1500",
-  REQ_CONNECT: "tcp://rep-server:5555",
   // Well above 3 clients × REP_WORK_MS, and × attempts well above a restart.
   REQ_TIMEOUT_MS: String(TIMEOUT_MS),
   REQ_RETRIES: String(RETRIES),
-  CLIENT_ID: "",
 };
 
 describe("drill: rep-server restarts mid-run", () => {
-  let lab: Lab | undefined;
-  afterEach(async () => {
-    await lab?.down();
-    lab = undefined;
-  });
+  const labs = labsPerTest();
 
   it("every client finishes with all its replies; lost requests are resent on a fresh socket", async () => {
-    lab = await Lab.start("reqrep", { env, scale: { "req-client": 3 } });
+    const lab = await labs.start("reqrep", { env, scale: { "req-client": 3 } });
     const names = await lab.names("req-client");
     expect(names).toHaveLength(3);
     // Mid-run: every client has replies, none is done.
     for (const name of names) await lab.waitForLine(name, / reply 2\/12: /);
     await lab.restart("rep-server-1");
 
-    const codes = await Promise.all(names.map((name) => lab!.waitForExit(name, 60_000)));
+    const codes = await Promise.all(names.map((name) => lab.waitForExit(name, 60_000)));
     expect(codes).toEqual([0, 0, 0]);
 
     let retries = 0;

@@ -1,18 +1,14 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { Lab } from "./helpers/lab.js";
+import { describe, expect, it } from "vitest";
+import { labsPerTest } from "./helpers/labs.js";
 
 // Short pauses keep the run quick; the timeout stays well below the winner's 10 exchanges.
 const env = { PAIR_MESSAGES: "10", PAIR_INTERVAL_MS: "400", PAIR_TIMEOUT_MS: "2000" };
 
 describe("pair profile", () => {
-  let lab: Lab | undefined;
-  afterEach(async () => {
-    await lab?.down();
-    lab = undefined;
-  });
+  const labs = labsPerTest();
 
   it("exchanges exactly PAIR_MESSAGES messages, then the server stops cleanly", async () => {
-    lab = await Lab.start("pair", { env });
+    const lab = await labs.start("pair", { env });
 
     expect(await lab.waitForExit("pair-client-1")).toBe(0);
     const clientLines = await lab.logs("pair-client-1");
@@ -31,11 +27,11 @@ describe("pair profile", () => {
   });
 
   it("is exclusive: of two clients one completes, the other gets nothing and exits 3", async () => {
-    lab = await Lab.start("pair", { env, scale: { "pair-client": 2 } });
+    const lab = await labs.start("pair", { env, scale: { "pair-client": 2 } });
     const names = await lab.names("pair-client");
     expect(names).toEqual(["pair-client-1", "pair-client-2"]);
 
-    const codes = await Promise.all(names.map((name) => lab!.waitForExit(name)));
+    const codes = await Promise.all(names.map((name) => lab.waitForExit(name)));
     expect([...codes].sort()).toEqual([0, 3]);
 
     const winnerLines = await lab.logs(names[codes.indexOf(0)]!);

@@ -1,6 +1,7 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { makeBatch } from "../services/pipeline/work.js";
 import { Lab } from "./helpers/lab.js";
+import { labsPerTest } from "./helpers/labs.js";
 import { announced, base, consumerWork, parseReport } from "./helpers/pipeline.js";
 
 async function checkBatch(lab: Lab, tasks: number, consumers: number) {
@@ -43,26 +44,22 @@ async function checkBatch(lab: Lab, tasks: number, consumers: number) {
 }
 
 describe("pipeline profile", () => {
-  let lab: Lab | undefined;
-  afterEach(async () => {
-    await lab?.down();
-    lab = undefined;
-  });
+  const labs = labsPerTest();
 
   it("spreads a batch over 3 consumers and collects exact per-consumer sums", async () => {
-    lab = await Lab.start("pipeline", { env: base, scale: { consumer: 3 } });
+    const lab = await labs.start("pipeline", { env: base, scale: { consumer: 3 } });
     await checkBatch(lab, 120, 3);
   });
 
   it("does the whole batch with a single consumer", async () => {
-    lab = await Lab.start("pipeline", { env: { ...base, TASKS: "100" }, scale: { consumer: 1 } });
+    const lab = await labs.start("pipeline", { env: { ...base, TASKS: "100" }, scale: { consumer: 1 } });
     await checkBatch(lab, 100, 1);
   });
 
   it("catches a batch cut short: the producer stops mid-batch, the collector exits 4 and names what is missing", async () => {
     // Paced sending keeps most tasks at the producer when it stops.
     const env = { ...base, TASKS: "100", TASK_INTERVAL_MS: "50", COLLECTOR_TIMEOUT_MS: "3000" };
-    lab = await Lab.start("pipeline", { env, scale: { consumer: 2 } });
+    const lab = await labs.start("pipeline", { env, scale: { consumer: 2 } });
     await lab.waitForLine("collector-1", / result 10\/100 from /);
     const producer = await lab.stop("producer-1");
     expect(producer.exitCode).toBe(0);

@@ -1,5 +1,6 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Lab } from "./helpers/lab.js";
+import { labsPerTest } from "./helpers/labs.js";
 
 const PUBLISHERS = ["weather-pub-1", "weather-pub-2"];
 // 20 zips at 200 updates/s per publisher: about 20 matching updates a second reach the subscriber.
@@ -45,14 +46,10 @@ async function expectFullReport(lab: Lab, name: string, zip: string, total: numb
 }
 
 describe("pubsub profile", () => {
-  let lab: Lab | undefined;
-  afterEach(async () => {
-    await lab?.down();
-    lab = undefined;
-  });
+  const labs = labsPerTest();
 
   it("counts only the filtered zip, from both publishers, and reports the mean of what it logged", async () => {
-    lab = await Lab.start("pubsub", { env: { ...base, UPDATES: "40" } });
+    const lab = await labs.start("pubsub", { env: { ...base, UPDATES: "40" } });
 
     const updates = await expectFullReport(lab, "weather-sub-1", "10001", 40);
     const lines = await lab.logs("weather-sub-1");
@@ -73,7 +70,7 @@ describe("pubsub profile", () => {
   });
 
   it("gives every scaled subscriber its own full stream", async () => {
-    lab = await Lab.start("pubsub", { env: { ...base, UPDATES: "60" }, scale: { "weather-sub": 2 } });
+    const lab = await labs.start("pubsub", { env: { ...base, UPDATES: "60" }, scale: { "weather-sub": 2 } });
     const names = await lab.names("weather-sub");
     expect(names).toEqual(["weather-sub-1", "weather-sub-2"]);
     const [a, b] = [await expectFullReport(lab, names[0]!, "10001", 60), await expectFullReport(lab, names[1]!, "10001", 60)];
@@ -90,7 +87,7 @@ describe("pubsub profile", () => {
   });
 
   it("follows another ZIP_FILTER, zero-padded", async () => {
-    lab = await Lab.start("pubsub", { env: { ...base, PUB_ZIPS: "00040-00059", ZIP_FILTER: "00042" } });
+    const lab = await labs.start("pubsub", { env: { ...base, PUB_ZIPS: "00040-00059", ZIP_FILTER: "00042" } });
     await expectFullReport(lab, "weather-sub-1", "00042", 20);
   });
 });

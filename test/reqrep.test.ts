@@ -1,19 +1,11 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { Lab } from "./helpers/lab.js";
+import { describe, expect, it } from "vitest";
+import { labsPerTest } from "./helpers/labs.js";
+import { base } from "./helpers/reqrep.js";
 
 const REQUESTS = 8;
 // Short work keeps the run quick; the timeout is far above 3 clients × REP_WORK_MS, and with no
 // retries a lost reply fails the run instead of being papered over.
-const env = {
-  REQUESTS: String(REQUESTS),
-  REP_REPLY: "Hi from Server",
-  REP_WORK_MS: "100",
-  REP_IDLE_MS: "1500",
-  REQ_CONNECT: "tcp://rep-server:5555",
-  REQ_TIMEOUT_MS: "5000",
-  REQ_RETRIES: "0",
-  CLIENT_ID: "",
-};
+const env = { ...base, REQUESTS: String(REQUESTS), REQ_TIMEOUT_MS: "5000", REQ_RETRIES: "0" };
 
 /** The per-client table the server logged right after the last line matching `summary`. */
 function reportAfter(lines: string[], summary: RegExp): Map<string, number> {
@@ -30,18 +22,14 @@ function reportAfter(lines: string[], summary: RegExp): Map<string, number> {
 }
 
 describe("reqrep profile", () => {
-  let lab: Lab | undefined;
-  afterEach(async () => {
-    await lab?.down();
-    lab = undefined;
-  });
+  const labs = labsPerTest();
 
   it("serves three clients: each gets REQUESTS replies in order, the server counts them per client id and rejects garbage", async () => {
-    lab = await Lab.start("reqrep", { env, scale: { "req-client": 3 } });
+    const lab = await labs.start("reqrep", { env, scale: { "req-client": 3 } });
     const names = await lab.names("req-client");
     expect(names).toEqual(["req-client-1", "req-client-2", "req-client-3"]);
 
-    const codes = await Promise.all(names.map((name) => lab!.waitForExit(name)));
+    const codes = await Promise.all(names.map((name) => lab.waitForExit(name)));
     expect(codes).toEqual([0, 0, 0]);
 
     const ids: string[] = [];
@@ -92,7 +80,7 @@ describe("reqrep profile", () => {
 
   it("stops cleanly mid-request: client and server exit 0 within 2 s, with no timeout reported", async () => {
     // The server is still "working" on the first request when both are stopped.
-    lab = await Lab.start("reqrep", { env: { ...env, REP_WORK_MS: "20000", REQ_TIMEOUT_MS: "30000" } });
+    const lab = await labs.start("reqrep", { env: { ...env, REP_WORK_MS: "20000", REQ_TIMEOUT_MS: "30000" } });
 
     const client = await lab.stop("req-client-1");
     expect(client.exitCode).toBe(0);
@@ -110,7 +98,7 @@ describe("reqrep profile", () => {
   it("no server: the client retries, then exits 3 with its message after timeout × attempts", async () => {
     const timeoutMs = 1000;
     const attempts = 2;
-    lab = await Lab.start("reqrep", {
+    const lab = await labs.start("reqrep", {
       services: ["req-client"],
       env: { ...env, REQ_TIMEOUT_MS: String(timeoutMs), REQ_RETRIES: String(attempts - 1), CLIENT_ID: "lonely" },
     });

@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { curveKeyPair } from "../services/runtime/keys.js";
 import { Lab, type RunResult } from "./helpers/lab.js";
+import { base } from "./helpers/reqrep.js";
+import { labsPerTest } from "./helpers/labs.js";
 
 // Secure mode: the lab's own keys in a throwaway keys file, handed to compose as npm run keys would.
 const server = curveKeyPair();
@@ -45,17 +47,13 @@ const verdict = (run: RunResult) => {
   return run.lines.find((line) => / verdict: /.test(line))?.replace(/^intruder@\S+ verdict: /, "");
 };
 
-const reqrep = { REQUESTS: "6", REP_WORK_MS: "50", REP_IDLE_MS: "1500", REQ_TIMEOUT_MS: "5000", REQ_RETRIES: "0", CLIENT_ID: "" };
+const reqrep = { ...base, REQUESTS: "6", REP_WORK_MS: "50", REQ_TIMEOUT_MS: "5000", REQ_RETRIES: "0" };
 
 describe("secure mode (ZMQ_CURVE=on)", () => {
-  let lab: Lab | undefined;
-  afterEach(async () => {
-    await lab?.down();
-    lab = undefined;
-  });
+  const labs = labsPerTest();
 
   it("reqrep still works for the lab's clients; intruders get no reply and the server logs why", async () => {
-    lab = await Lab.start("reqrep", { env: { ...reqrep, ...curve }, scale: { "req-client": 3 } });
+    const lab = await labs.start("reqrep", { env: { ...reqrep, ...curve }, scale: { "req-client": 3 } });
     const names = await lab.names("req-client");
     for (const name of names) {
       expect(await lab.waitForExit(name)).toBe(0);
@@ -77,13 +75,13 @@ describe("secure mode (ZMQ_CURVE=on)", () => {
   });
 
   it("without CURVE the same plaintext intruder is answered (the contrast the switch removes)", async () => {
-    lab = await Lab.start("reqrep", { env: { ...reqrep, ZMQ_CURVE: "off" }, services: ["rep-server"] });
+    const lab = await labs.start("reqrep", { env: { ...reqrep, ZMQ_CURVE: "off" }, services: ["rep-server"] });
     expect(verdict(await intrude(lab, "tcp://rep-server:5555", "req", "none"))).toBe("received Hi from Server");
   });
 
   it("pipeline completes with exact totals while an intruder's PULL gets no task", async () => {
     const env = { TASKS: "60", SEED: "3", CONSUMERS: "0", TASK_MODE: "sleep", TASK_SLEEP_MS: "20", TASK_INTERVAL_MS: "50", COLLECTOR_TIMEOUT_MS: "20000", CONSUMERS_WAIT_MS: "20000", CONSUMER_ID: "" };
-    lab = await Lab.start("pipeline", { env: { ...env, ...curve }, scale: { consumer: 2 } });
+    const lab = await labs.start("pipeline", { env: { ...env, ...curve }, scale: { consumer: 2 } });
     // The batch takes about 3 s (60 tasks, 50 ms apart): the intruder listens while it flows.
     await lab.waitForLine("producer-1", / batch start: /);
     const stolen = intrude(lab, "tcp://producer:5557", "pull", "unlisted");
@@ -96,7 +94,7 @@ describe("secure mode (ZMQ_CURVE=on)", () => {
   });
 
   it("the weather feed gives an intruder's SUB nothing", async () => {
-    lab = await Lab.start("pubsub", { env: { UPDATES: "20", ZIP_FILTER: "10001", ...curve } });
+    const lab = await labs.start("pubsub", { env: { UPDATES: "20", ZIP_FILTER: "10001", ...curve } });
     expect(await lab.waitForExit("weather-sub-1")).toBe(0);
     for (const keys of ["none", "unlisted"] as const) {
       expect(verdict(await intrude(lab, "tcp://weather-pub-1:5556", "sub", keys)), keys).toMatch(/^got nothing in 2500 ms/);
