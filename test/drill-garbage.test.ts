@@ -38,7 +38,7 @@ describe("drill: garbage on the wire", () => {
     const lines = await lab.logs("pair-server-1");
     const rejected = lines.filter((l) => / WARN rejected reply \d+ /.test(l));
     expect(rejected).toHaveLength(REJECTED_KINDS);
-    expect(rejected.at(-1)).toMatch(/ WARN rejected reply 5 \(not "Client <id> message to Server"\): 3 frame\(s\): "part-1 \+ part-2 \+ part-3"$/);
+    expect(rejected.at(-1)).toMatch(/ WARN rejected reply 5 \(not "Client <id> message to Server"\): 3 frames: "part-1" \+ "part-2" \+ "part-3"$/);
     expect(lines.filter((l) => / reply \d+: Client \S+ message to Server \(\d\/5\)$/.test(l))).toHaveLength(5);
     expect(lines).toContainEqual(expect.stringMatching(new RegExp(` stopping: 5 replies, ${REJECTED_KINDS} rejected$`)));
     console.log(`drill garbage, pair-server: ${rejected.length} rejected, 5 of 5 client replies counted, exit ${stopped.exitCode}`);

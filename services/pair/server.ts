@@ -2,8 +2,8 @@
 // Sends "Server message to Client", waits for the answer, pauses, and repeats until stopped.
 // PAIR takes one peer at a time. Answers that aren't a client message are counted as rejected.
 import * as zmq from "zeromq";
-import { endpoint, millis, runRole } from "../runtime/index.js";
-import { parseClientMessage, preview, SERVER_MESSAGE } from "./messages.js";
+import { endpoint, millis, preview, runRole } from "../runtime/index.js";
+import { parseClientMessage, SERVER_MESSAGE } from "./messages.js";
 
 await runRole(
   "pair-server",

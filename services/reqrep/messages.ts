@@ -1,7 +1,7 @@
 // The request-reply wire format (plain UTF-8 text frames, as in the pyzmq tutorial) and the
 // server's per-client tally. Both ends and the tests import it from here.
 import { makeValidator } from "envalid";
-import { expected, table } from "../runtime/index.js";
+import { expected, table, textOf } from "../runtime/index.js";
 
 /** What the server answers unless REP_REPLY says otherwise. */
 export const DEFAULT_REPLY = "Hi from Server";
@@ -13,24 +13,8 @@ export const requestText = (id: string) => `Hello from client ${id}`;
 
 /** The client id of a well-formed request, or undefined. A request is exactly one frame of valid UTF-8. */
 export function parseRequest(frames: readonly Buffer[]): string | undefined {
-  const [frame] = frames;
-  if (frames.length !== 1 || frame === undefined) return undefined;
-  let text: string;
-  try {
-    text = utf8.decode(frame);
-  } catch {
-    return undefined;
-  }
-  return REQUEST.exec(text)?.[1];
-}
-
-const utf8 = new TextDecoder("utf-8", { fatal: true });
-
-/** A short, escaped rendering of frames for a log line, whatever bytes they hold. */
-export function preview(frames: readonly Buffer[], max = 80): string {
-  const shown = frames.map((frame) => JSON.stringify(frame.toString("utf8"))).join(" + ");
-  const text = frames.length === 1 ? shown : `${frames.length} frames: ${shown}`;
-  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+  const text = textOf(frames);
+  return text === undefined ? undefined : REQUEST.exec(text)?.[1];
 }
 
 const ID_ONLY = new RegExp(`^${ID}$`);

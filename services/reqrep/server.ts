@@ -2,8 +2,8 @@
 // Answers every request with REP_REPLY after REP_WORK_MS of simulated work, one request at a time.
 // Counts answers per client id; logs the table when idle for REP_IDLE_MS after serving, and on stop.
 import * as zmq from "zeromq";
-import { endpoint, integer, millis, runRole, text } from "../runtime/index.js";
-import { DEFAULT_REPLY, parseRequest, preview, Tally } from "./messages.js";
+import { endpoint, integer, millis, preview, runRole, text } from "../runtime/index.js";
+import { DEFAULT_REPLY, parseRequest, Tally } from "./messages.js";
 
 await runRole(
   "rep-server",

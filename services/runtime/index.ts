@@ -5,3 +5,4 @@ export { Exit, runRole, type Role } from "./lifecycle.js";
 export { countReplicas, waitForPeers, type PeerWait, type PeerWaitOptions } from "./discovery.js";
 export { watchPeers, type Peers } from "./peers.js";
 export { Batcher, DEFAULT_BATCH, type BatchLimits } from "./batch.js";
+export { preview, textOf } from "./frames.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { clientMessage, parseClientMessage, preview } from "../../services/pair/messages.js";
+import { clientMessage, parseClientMessage } from "../../services/pair/messages.js";
 
 const frames = (...parts: Array<string | Buffer>) => parts.map((part) => Buffer.from(part));
 
@@ -21,8 +21,4 @@ describe("pair messages", () => {
     expect(parseClientMessage(input)).toBeUndefined();
   });
 
-  it("previews any bytes on one short line", () => {
-    expect(preview(frames("part-1", "part-2"))).toBe('2 frame(s): "part-1 + part-2"');
-    expect(preview(frames("x".repeat(500))).length).toBeLessThan(80);
-  });
 });

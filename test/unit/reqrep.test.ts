@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import * as zmq from "zeromq";
 import { afterEach, describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../services/runtime/config.js";
-import { clientId, DEFAULT_REPLY, parseRequest, preview, requestText, Tally } from "../../services/reqrep/messages.js";
+import { clientId, DEFAULT_REPLY, parseRequest, requestText, Tally } from "../../services/reqrep/messages.js";
 import { Requester } from "../../services/reqrep/requester.js";
 
 const frames = (...parts: Array<string | Buffer>) => parts.map((part) => Buffer.from(part));
@@ -29,14 +29,6 @@ describe("reqrep messages", () => {
     ["invalid UTF-8", [Buffer.concat([Buffer.from("Hello from client "), Buffer.from([0xff, 0xfe])])]],
   ])("rejects %s", (_, request) => {
     expect(parseRequest(request)).toBeUndefined();
-  });
-
-  it("previews any frames on one escaped, bounded line", () => {
-    expect(preview(frames("Hello from client 7"))).toBe('"Hello from client 7"');
-    expect(preview(frames("a\nb", "c"))).toBe('2 frames: "a\\nb" + "c"');
-    const long = preview(frames("x".repeat(200)), 40);
-    expect(long).toHaveLength(40);
-    expect(long.endsWith("...")).toBe(true);
   });
 
   it("validates CLIENT_ID with the form the server accepts", () => {
