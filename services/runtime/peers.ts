@@ -20,24 +20,22 @@ export function watchPeers(socket: zmq.Socket, log?: Log): Peers {
   // Per address, because every peer of a bound socket reports the socket's own endpoint.
   const attached = new Map<string, number>();
   const listeners = new Set<() => void>();
-  let count = 0;
+  const count = () => [...attached.values()].reduce((sum, n) => sum + n, 0);
   socket.events.on("handshake", ({ address }) => {
     attached.set(address, (attached.get(address) ?? 0) + 1);
-    count++;
-    log?.info(`connected to ${address} (${count} connected)`);
+    log?.info(`connected to ${address} (${count()} connected)`);
     listeners.forEach((listener) => listener());
   });
   socket.events.on("disconnect", ({ address }) => {
     const n = attached.get(address) ?? 0;
     if (n === 0) return;
     n === 1 ? attached.delete(address) : attached.set(address, n - 1);
-    count--;
-    log?.warn(`lost ${address} (${count} connected); ZeroMQ reconnects when it is back`);
+    log?.warn(`lost ${address} (${count()} connected); ZeroMQ reconnects when it is back`);
   });
 
   return {
     get count() {
-      return count;
+      return count();
     },
     waitFor(endpoints, timeoutMs, signal) {
       const missing = () => endpoints.filter((endpoint) => !attached.has(endpoint));
