@@ -2,9 +2,9 @@
 // and PUB on CONTROL_BIND (tcp://*:5559), where it confirms each task id it got. Tallies each consumer's
 // count and sum against the batch start, prints the report, broadcasts stop, exits 0 (match) or 4.
 import * as zmq from "zeromq";
-import { endpoint, Exit, millis, runRole } from "../runtime/index.js";
+import { endpoint, Exit, millis, plural, runRole } from "../runtime/index.js";
 import { encodeDone, encodeStop, parseInbound } from "./messages.js";
-import { plural, ranges, report, Tally } from "./tally.js";
+import { ranges, report, Tally } from "./tally.js";
 
 await runRole(
   "collector",

@@ -2,9 +2,9 @@
 // collector has not confirmed yet, and sending them again when the pipeline goes quiet.
 import { setTimeout as delay } from "node:timers/promises";
 import type * as zmq from "zeromq";
-import type { Log } from "../runtime/index.js";
+import { plural, type Log } from "../runtime/index.js";
 import { encodeRedispatch, encodeTask } from "./messages.js";
-import { plural, ranges } from "./tally.js";
+import { ranges } from "./tally.js";
 
 export interface SentTask {
   num: number;

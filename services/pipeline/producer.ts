@@ -4,11 +4,10 @@
 // when results stop for REDISPATCH_MS. Exits 0 when the collector broadcasts stop there.
 import { randomInt } from "node:crypto";
 import * as zmq from "zeromq";
-import { endpoint, integer, millis, runRole, text, waitForPeers, watchPeers } from "../runtime/index.js";
+import { endpoint, integer, millis, plural, runRole, text, waitForPeers, watchPeers } from "../runtime/index.js";
 import { watchForStop } from "./control.js";
 import { keepRedispatching, Ledger } from "./dispatch.js";
 import { encodeBatchStart, encodeTask } from "./messages.js";
-import { plural } from "./tally.js";
 import { makeBatch } from "./work.js";
 
 await runRole(

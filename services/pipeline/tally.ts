@@ -1,5 +1,5 @@
 // The collector's arithmetic: per-consumer counts and sums, the batch check and the final report.
-import { table } from "../runtime/index.js";
+import { plural, table } from "../runtime/index.js";
 import type { BatchStart, Result } from "./messages.js";
 
 export interface ConsumerRow {
@@ -98,9 +98,6 @@ export function ranges(ids: number[], limit = 10): string {
   }
   return parts.length > limit ? `${parts.slice(0, limit).join(", ")}, ... (${parts.length - limit} more ranges)` : parts.join(", ");
 }
-
-/** "1 task", "2 tasks". */
-export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 const percent = (part: number, whole: number) => (whole === 0 ? "-" : `${((100 * part) / whole).toFixed(1)}%`);
 

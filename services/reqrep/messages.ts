@@ -1,7 +1,7 @@
 // The request-reply wire format (plain UTF-8 text frames, as in the pyzmq tutorial) and the
 // server's per-client tally. Both ends and the tests import it from here.
 import { makeValidator } from "envalid";
-import { expected, table, textOf } from "../runtime/index.js";
+import { expected, plural, table, textOf } from "../runtime/index.js";
 
 /** What the server answers unless REP_REPLY says otherwise. */
 export const DEFAULT_REPLY = "Hi from Server";
@@ -59,4 +59,3 @@ export class Tally {
   }
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;

@@ -1,6 +1,6 @@
 export { ConfigError, endpoint, endpoints, expected, integer, loadConfig, millis, oneOf, port, text, type Config, type Spec } from "./config.js";
 export { curveKeyPair } from "./keys.js";
-export { createLog, table, type Log } from "./log.js";
+export { createLog, plural, table, type Log } from "./log.js";
 export { Exit, runRole, type Role } from "./lifecycle.js";
 export { countReplicas, waitForPeers, type PeerWait, type PeerWaitOptions } from "./discovery.js";
 export { watchPeers, type Peers } from "./peers.js";

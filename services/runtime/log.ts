@@ -23,3 +23,6 @@ export function table(header: string[], rows: Array<Array<string | number>>): st
   const line = (row: string[]) => row.map((cell, col) => cell.padEnd(widths[col] ?? 0)).join("  ").trimEnd();
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)];
 }
+
+/** `1 task`, `2 tasks`: a count with its word, for log lines. */
+export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
