@@ -2,7 +2,7 @@
 // trips of a 64 B request, after BENCH_WARMUP untimed ones; stops early after BENCH_RUN_MS.
 // Prints p50, p99, max and mean in µs as one `BENCH {...}` line; exits 0 (3 on a lost reply).
 import * as zmq from "zeromq";
-import { endpoint, Exit, integer, millis, runRole } from "../runtime/index.js";
+import { endpoint, Exit, integer, millis, runRole, timeout } from "../runtime/index.js";
 import { summarize } from "./stats.js";
 import { formatResult, payload } from "./wire.js";
 
@@ -13,7 +13,7 @@ await runRole(
     BENCH_ROUNDS: integer({ min: 1, max: 10_000_000, default: 10_000 }),
     BENCH_WARMUP: integer({ min: 0, max: 1_000_000, default: 500 }),
     BENCH_RUN_MS: millis({ default: 20_000 }),
-    BENCH_TIMEOUT_MS: millis({ default: 5000 }),
+    BENCH_TIMEOUT_MS: timeout({ default: 5000 }),
   },
   async (role) => {
     const { config, log } = role;

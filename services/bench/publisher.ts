@@ -2,7 +2,7 @@
 // subscribed, then publishes each run of BENCH_PLAN over ten topics, `t0 ` to `t9 `, and closes it
 // with `END <run>`. "naive" sends one message per payload; "lab" batches per topic. Exits 0.
 import * as zmq from "zeromq";
-import { Batcher, endpoint, Exit, integer, millis, runRole } from "../runtime/index.js";
+import { Batcher, endpoint, Exit, integer, millis, runRole, timeout } from "../runtime/index.js";
 import { END_PREFIX, endTopic, payload, plan, topicOf, TOPICS } from "./wire.js";
 
 await runRole(
@@ -12,7 +12,7 @@ await runRole(
     BENCH_PLAN: plan({ default: [{ mode: "naive", size: 64, count: 100_000 }] }),
     BENCH_SUBSCRIBERS: integer({ min: 1, max: 100, default: 1 }),
     BENCH_RUN_MS: millis({ default: 5000 }),
-    BENCH_TIMEOUT_MS: millis({ default: 15_000 }),
+    BENCH_TIMEOUT_MS: timeout({ default: 15_000 }),
   },
   async (role) => {
     const { config, log } = role;

@@ -2,7 +2,7 @@
 // bench-source pushes, from its first payload to its end marker. Prints one `BENCH {...}` line per
 // run and exits 0 after the last; nothing for BENCH_TIMEOUT_MS exits 3.
 import * as zmq from "zeromq";
-import { endpoint, Exit, millis, runRole } from "../runtime/index.js";
+import { endpoint, Exit, runRole, timeout } from "../runtime/index.js";
 import { formatResult, MAX_PAYLOAD, plan, readFrames } from "./wire.js";
 
 await runRole(
@@ -10,7 +10,7 @@ await runRole(
   {
     BENCH_SINK_BIND: endpoint({ default: "tcp://*:5600" }),
     BENCH_PLAN: plan({ default: [{ mode: "naive", size: 64, count: 100_000 }] }),
-    BENCH_TIMEOUT_MS: millis({ default: 15_000 }),
+    BENCH_TIMEOUT_MS: timeout({ default: 15_000 }),
   },
   async (role) => {
     const { config, log } = role;

@@ -2,7 +2,7 @@
 // (one of ten, so 10 % of the feed) and to `END `, and counts each run's payloads from the first to
 // the last. Prints one `BENCH {...}` line per run; exits 0, or 3 when a run's end never comes.
 import * as zmq from "zeromq";
-import { endpoint, Exit, integer, millis, runRole } from "../runtime/index.js";
+import { endpoint, Exit, integer, runRole, timeout } from "../runtime/index.js";
 import { END_PREFIX, formatResult, MAX_PAYLOAD, plan, readFrames, topicOf, TOPICS } from "./wire.js";
 
 await runRole(
@@ -11,7 +11,7 @@ await runRole(
     BENCH_SUB_CONNECT: endpoint({ default: "tcp://bench-pub:5602" }),
     BENCH_PLAN: plan({ default: [{ mode: "naive", size: 64, count: 100_000 }] }),
     BENCH_TOPIC: integer({ min: 0, max: TOPICS - 1, default: 3 }),
-    BENCH_TIMEOUT_MS: millis({ default: 15_000 }),
+    BENCH_TIMEOUT_MS: timeout({ default: 15_000 }),
   },
   async (role) => {
     const { config, log } = role;

@@ -2,7 +2,7 @@
 // listen: waits for anything the target gives away (a reply, an update, a task) and reports it.
 // garbage: sends one of each kind of malformed frame (see garbage.ts). INTRUDER_KEYS sets its CURVE stance.
 import * as zmq from "zeromq";
-import { curveKeyPair, endpoint, millis, oneOf, runRole } from "../runtime/index.js";
+import { curveKeyPair, endpoint, oneOf, runRole, timeout } from "../runtime/index.js";
 import { GARBAGE } from "./garbage.js";
 
 type AnySocket = zmq.Socket & Partial<zmq.Readable> & Partial<zmq.Writable>;
@@ -18,7 +18,7 @@ await runRole(
     INTRUDER_SOCKET: oneOf(["req", "sub", "pull", "push", "pair"] as const)({ default: "req" }),
     INTRUDER_ACTION: oneOf(["listen", "garbage"] as const)({ default: "listen" }),
     INTRUDER_KEYS: oneOf(["none", "wrong-server", "unlisted"] as const)({ default: "none" }),
-    INTRUDER_WAIT_MS: millis({ default: 3000 }),
+    INTRUDER_WAIT_MS: timeout({ default: 3000 }),
   },
   async (role) => {
     const { config, log } = role;

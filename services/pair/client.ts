@@ -2,7 +2,7 @@
 // Answers each server message with its own, PAIR_MESSAGES times, then exits 0.
 // If the server stays silent for PAIR_TIMEOUT_MS (another client holds it), exits 3.
 import * as zmq from "zeromq";
-import { endpoint, Exit, integer, millis, runRole } from "../runtime/index.js";
+import { endpoint, Exit, integer, runRole, timeout } from "../runtime/index.js";
 import { clientMessage } from "./messages.js";
 
 await runRole(
@@ -10,7 +10,7 @@ await runRole(
   {
     PAIR_CONNECT: endpoint({ default: "tcp://pair-server:5555" }),
     PAIR_MESSAGES: integer({ min: 1, max: 1_000_000, default: 10 }),
-    PAIR_TIMEOUT_MS: millis({ default: 5000 }),
+    PAIR_TIMEOUT_MS: timeout({ default: 5000 }),
   },
   async (role) => {
     const { config, log } = role;

@@ -2,7 +2,7 @@
 // Sends "Server message to Client", waits for the answer, pauses, and repeats until stopped.
 // PAIR takes one peer at a time. Answers that aren't a client message are counted as rejected.
 import * as zmq from "zeromq";
-import { endpoint, millis, preview, runRole } from "../runtime/index.js";
+import { endpoint, millis, preview, runRole, timeout } from "../runtime/index.js";
 import { parseClientMessage, SERVER_MESSAGE } from "./messages.js";
 
 await runRole(
@@ -10,7 +10,7 @@ await runRole(
   {
     PAIR_BIND: endpoint({ default: "tcp://*:5555" }),
     PAIR_INTERVAL_MS: millis({ default: 1000 }),
-    PAIR_TIMEOUT_MS: millis({ default: 5000 }),
+    PAIR_TIMEOUT_MS: timeout({ default: 5000 }),
   },
   async (role) => {
     const { config, log } = role;

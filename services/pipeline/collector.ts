@@ -2,7 +2,7 @@
 // and PUB on CONTROL_BIND (tcp://*:5559), where it confirms each task id it got. Tallies each consumer's
 // count and sum against the batch start, prints the report, broadcasts stop, exits 0 (match) or 4.
 import * as zmq from "zeromq";
-import { endpoint, Exit, millis, plural, runRole } from "../runtime/index.js";
+import { endpoint, Exit, plural, runRole, timeout } from "../runtime/index.js";
 import { encodeDone, encodeStop, parseInbound } from "./messages.js";
 import { ranges, report, Tally } from "./tally.js";
 
@@ -11,7 +11,7 @@ await runRole(
   {
     COLLECTOR_BIND: endpoint({ default: "tcp://*:5558" }),
     CONTROL_BIND: endpoint({ default: "tcp://*:5559" }),
-    COLLECTOR_TIMEOUT_MS: millis({ default: 20_000 }),
+    COLLECTOR_TIMEOUT_MS: timeout({ default: 20_000 }),
   },
   async (role) => {
     const { config, log } = role;

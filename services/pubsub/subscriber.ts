@@ -2,7 +2,7 @@
 // Subscribes to ZIP_FILTER once all are connected, logs UPDATES matching updates, prints a report, exits 0.
 // Malformed updates are counted and skipped; no publisher or no update within SUB_TIMEOUT_MS exits 3.
 import * as zmq from "zeromq";
-import { endpoints, Exit, integer, millis, runRole, watchPeers } from "../runtime/index.js";
+import { endpoints, Exit, integer, runRole, watchPeers, timeout } from "../runtime/index.js";
 import { describeUpdate, parseMessage, topic, WeatherReport, zipCode } from "./weather.js";
 
 await runRole(
@@ -11,7 +11,7 @@ await runRole(
     SUB_CONNECT: endpoints({ default: ["tcp://weather-pub-1:5556", "tcp://weather-pub-2:5556"] }),
     ZIP_FILTER: zipCode({ default: "10001" }),
     UPDATES: integer({ min: 1, max: 1_000_000, default: 20 }),
-    SUB_TIMEOUT_MS: millis({ default: 10_000 }),
+    SUB_TIMEOUT_MS: timeout({ default: 10_000 }),
   },
   async (role) => {
     const { config, log } = role;

@@ -16,9 +16,12 @@ interface Options<T> {
   desc?: string;
 }
 
-/** Throws the validation error every validator uses: `expected <form>, got "<raw>"`. */
-export const expected = (form: string, raw: string): never => {
-  throw new EnvError(`expected ${form}, got "${raw}"`);
+/**
+ * Throws the validation error every validator uses: `expected <form>, got "<raw>"`.
+ * A secret is never echoed: only its length is.
+ */
+export const expected = (form: string, raw: string, { secret = false } = {}): never => {
+  throw new EnvError(`expected ${form}, got ${secret ? `${raw.length} characters (value not shown)` : `"${raw}"`}`);
 };
 
 /** A whole number in [min, max]. */
@@ -36,15 +39,23 @@ export const port = (spec: Options<number> = {}) => integer({ min: 1, max: 65535
 /** A duration in milliseconds, up to one hour. */
 export const millis = (spec: Options<number> = {}) => integer({ min: 0, max: 3_600_000, ...spec });
 
-const ENDPOINT = /^(tcp:\/\/(\*|[A-Za-z0-9_.-]+):\d{1,5}|ipc:\/\/.+|inproc:\/\/.+)$/;
-const endpointForm = "a ZeroMQ endpoint such as tcp://host:5555 or tcp://*:5555";
+/** A timeout in milliseconds: at least 1, since 0 would make a receive return at once. */
+export const timeout = (spec: Options<number> = {}) => integer({ min: 1, max: 3_600_000, ...spec });
 
-export const endpoint = makeValidator<string>((raw) => (ENDPOINT.test(raw.trim()) ? raw.trim() : expected(endpointForm, raw)));
+const TCP = /^tcp:\/\/(\*|[A-Za-z0-9_.-]+):(\d{1,5})$/;
+const isEndpoint = (item: string) => {
+  const tcp = TCP.exec(item);
+  if (tcp) return Number(tcp[2]) >= 1 && Number(tcp[2]) <= 65535;
+  return /^(ipc|inproc):\/\/.+$/.test(item);
+};
+const endpointForm = "a ZeroMQ endpoint such as tcp://host:5555 or tcp://*:5555 (port 1-65535)";
+
+export const endpoint = makeValidator<string>((raw) => (isEndpoint(raw.trim()) ? raw.trim() : expected(endpointForm, raw)));
 
 /** A comma-separated list of endpoints. */
 export const endpoints = makeValidator<string[]>((raw) => {
   const list = raw.split(",").map((item) => item.trim());
-  return list.every((item) => ENDPOINT.test(item)) ? list : expected("comma-separated ZeroMQ endpoints such as tcp://host:5555,tcp://other:5555", raw);
+  return list.every(isEndpoint) ? list : expected("comma-separated ZeroMQ endpoints such as tcp://host:5555,tcp://other:5555", raw);
 });
 
 /** One of a fixed set of words. */

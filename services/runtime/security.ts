@@ -6,17 +6,20 @@ import { expected, loadConfig, oneOf } from "./config.js";
 import type { Log } from "./log.js";
 import { Z85_KEY, z85Encode } from "./keys.js";
 
-const curveKey = makeValidator<string>((raw) => (Z85_KEY.test(raw) ? raw : expected("a 40-character Z85 CURVE key", raw)));
+const curveKey = (secret: boolean) =>
+  makeValidator<string>((raw) => (Z85_KEY.test(raw) ? raw : expected("a 40-character Z85 CURVE key", raw, { secret })));
+const publicKey = curveKey(false);
+const secretKey = curveKey(true);
 const curveKeys = makeValidator<string[]>((raw) => {
   const keys = raw.split(",").map((key) => key.trim());
   return keys.every((key) => Z85_KEY.test(key)) ? keys : expected("comma-separated 40-character Z85 CURVE public keys", raw);
 });
 
 const keysSpec = {
-  CURVE_SERVER_PUBLIC: curveKey({ desc: "the servers' Z85 public key (npm run keys)" }),
-  CURVE_SERVER_SECRET: curveKey({ desc: "the servers' Z85 secret key (npm run keys)" }),
-  CURVE_CLIENT_PUBLIC: curveKey({ desc: "the clients' Z85 public key (npm run keys)" }),
-  CURVE_CLIENT_SECRET: curveKey({ desc: "the clients' Z85 secret key (npm run keys)" }),
+  CURVE_SERVER_PUBLIC: publicKey({ desc: "the servers' Z85 public key (npm run keys)" }),
+  CURVE_SERVER_SECRET: secretKey({ desc: "the servers' Z85 secret key (npm run keys)" }),
+  CURVE_CLIENT_PUBLIC: publicKey({ desc: "the clients' Z85 public key (npm run keys)" }),
+  CURVE_CLIENT_SECRET: secretKey({ desc: "the clients' Z85 secret key (npm run keys)" }),
   CURVE_ALLOWED_CLIENTS: curveKeys({ desc: "comma-separated Z85 client public keys (npm run keys)" }),
 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, endpoint, endpoints, integer, loadConfig, millis, port, text } from "../../services/runtime/config.js";
+import { ConfigError, endpoint, endpoints, integer, loadConfig, millis, port, text, timeout } from "../../services/runtime/config.js";
 
 const spec = {
   BIND: endpoint({ default: "tcp://*:5555" }),
@@ -48,7 +48,7 @@ describe("loadConfig", () => {
     const problems = problemsOf({ BIND: "http://x", PEERS: "tcp://a:1,nope", COUNT: "ten", PORT: "70000", WAIT_MS: "-5", GREETING: "x".repeat(300) });
     expect(problems).toHaveLength(6);
     expect(problems).toEqual([
-      'BIND: expected a ZeroMQ endpoint such as tcp://host:5555 or tcp://*:5555, got "http://x"',
+      'BIND: expected a ZeroMQ endpoint such as tcp://host:5555 or tcp://*:5555 (port 1-65535), got "http://x"',
       'PEERS: expected comma-separated ZeroMQ endpoints such as tcp://host:5555,tcp://other:5555, got "tcp://a:1,nope"',
       'COUNT: expected an integer from 1 to 100, got "ten"',
       'PORT: expected an integer from 1 to 65535, got "70000"',
@@ -59,6 +59,21 @@ describe("loadConfig", () => {
 
   it.each(["1.5", "1e3", "0x10", " ", "12abc", "101", "0"])("rejects COUNT=%j", (raw) => {
     expect(problemsOf({ COUNT: raw })).toEqual([expect.stringMatching(/^COUNT: expected an integer from 1 to 100, got /)]);
+  });
+
+  it.each(["tcp://*:0", "tcp://*:65536", "tcp://rep-server:99999", "tcp://host:", "tcp://host:5555x"])("rejects the endpoint %j", (raw) => {
+    expect(problemsOf({ BIND: raw })).toEqual([expect.stringMatching(/^BIND: expected a ZeroMQ endpoint .* \(port 1-65535\), got /)]);
+    expect(problemsOf({ PEERS: `tcp://a:1,${raw}` })).toEqual([expect.stringMatching(/^PEERS: expected comma-separated ZeroMQ endpoints/)]);
+  });
+
+  it("accepts the edges of the port range", () => {
+    expect(loadConfig(spec, { BIND: "tcp://*:65535", PEERS: "tcp://a:1" })).toMatchObject({ BIND: "tcp://*:65535", PEERS: ["tcp://a:1"] });
+  });
+
+  it("takes a timeout of 1 ms or more, never 0, which would make a receive return at once", () => {
+    const timeouts = { LIMIT_MS: timeout({ default: 5000 }) };
+    expect(loadConfig(timeouts, { LIMIT_MS: "1" }).LIMIT_MS).toBe(1);
+    expect(() => loadConfig(timeouts, { LIMIT_MS: "0" })).toThrow(/LIMIT_MS: expected an integer from 1 to 3600000, got "0"/);
   });
 
   it("reads the given env, never the process's", () => {

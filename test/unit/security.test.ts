@@ -53,6 +53,18 @@ describe("loadSecurity", () => {
     }
   });
 
+  it("never echoes a malformed secret key, only its length", () => {
+    const secret = `${keysEnv().CURVE_SERVER_SECRET} `;
+    try {
+      loadSecurity({ ...keysEnv(), CURVE_SERVER_SECRET: secret });
+      expect.unreachable();
+    } catch (err) {
+      const { problems } = err as ConfigError;
+      expect(problems).toEqual(["CURVE_SERVER_SECRET: expected a 40-character Z85 CURVE key, got 41 characters (value not shown)"]);
+      expect(problems.join("\n")).not.toContain(secret.trim());
+    }
+  });
+
   it("rejects a switch value other than on or off", () => {
     expect(() => loadSecurity({ ZMQ_CURVE: "yes" })).toThrow(/ZMQ_CURVE: expected one of off, on, got "yes"/);
   });
