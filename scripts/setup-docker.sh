@@ -7,7 +7,10 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 state="$repo/.lab"
 mkdir -p "$state"
-want_image=${NODE_IMAGE:-node:24-bookworm-slim}
+default_image=node:24-bookworm-slim
+# The shell's NODE_IMAGE wins over .env's, as it does for compose.
+env_image=$(sed -nE 's/^[[:space:]]*NODE_IMAGE[[:space:]]*=[[:space:]]*["'\'']?([^"'\''#[:space:]]*).*/\1/p' "$repo/.env" 2>/dev/null | tail -n 1 || true)
+want_image=${NODE_IMAGE:-${env_image:-$default_image}}
 local_image=zmq-lab/node:24-bookworm-slim-local
 started=$SECONDS
 
@@ -58,7 +61,8 @@ PIN
 start_engine() {
   command -v dockerd >/dev/null || die "dockerd not found after install"
   say "starting dockerd in the background (log: .lab/dockerd.log)"
-  nohup dockerd >"$state/dockerd.log" 2>&1 &
+  # A session of its own, so a Ctrl+C in the terminal that ran `npm run lab` stops the lab, not the engine.
+  setsid dockerd >"$state/dockerd.log" 2>&1 </dev/null &
   echo $! >"$state/dockerd.pid"
   for _ in $(seq 1 60); do
     engine_up && { say "dockerd answers"; return; }
@@ -102,6 +106,11 @@ build_local_base() {
 
 resolve_base_image() {
   if docker image inspect "$want_image" >/dev/null 2>&1; then echo "$want_image"; return; fi
+  if [ "$want_image" != "$default_image" ]; then
+    say "pulling $want_image (NODE_IMAGE)"
+    timeout 90 docker pull -q "$want_image" >/dev/null 2>&1 && { echo "$want_image"; return; }
+    die "NODE_IMAGE=$want_image can't be found or pulled; build or load it first, or unset NODE_IMAGE to use $default_image"
+  fi
   # A stand-in exists only because an earlier pull failed; remove it to try the registry again.
   if docker image inspect "$local_image" >/dev/null 2>&1; then
     say "reusing $local_image ($want_image was not available earlier; docker rmi $local_image to retry)"
