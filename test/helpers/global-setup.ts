@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { repoRoot } from "./lab.js";
+import { noEnvFile, repoRoot } from "./lab.js";
 
 /** Builds the one role image before any integration test, so tests never race a build. */
 export default function setup(): void {
@@ -9,7 +9,7 @@ export default function setup(): void {
   const nodeImage = process.env.NODE_IMAGE ?? (existsSync(state) ? readFileSync(state, "utf8").trim() : undefined);
   if (nodeImage) process.env.NODE_IMAGE = nodeImage;
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= "true";
-  execFileSync("docker", ["compose", "--profile", "*", "build", "--quiet"], {
+  execFileSync("docker", ["compose", "--env-file", noEnvFile, "--profile", "*", "build", "--quiet"], {
     cwd: repoRoot,
     stdio: "inherit",
     env: process.env,

@@ -6,6 +6,11 @@ import type Dockerode from "dockerode";
 import { DockerComposeEnvironment, getContainerRuntimeClient, Wait, type StartedDockerComposeEnvironment } from "testcontainers";
 
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+/**
+ * Compose reads no `.env` in tests: a developer's `.env` (ZMQ_CURVE=on, say) must not change
+ * what a test asserts. Tests pass every value they need through the process environment.
+ */
+export const noEnvFile = "/dev/null";
 /** The role image the tests run, as compose tags it. */
 export const roleImage = `zmq-lab/roles:${process.env.ZMQ_LAB_TAG || "latest"}`;
 
@@ -42,6 +47,7 @@ export class Lab {
     const environment = await new DockerComposeEnvironment(repoRoot, "compose.yaml")
       .withProjectName(project)
       .withProfiles(profile)
+      .withEnvironmentFile(noEnvFile)
       .withEnvironment(env)
       .withClientOptions({ commandOptions: scaleFlags })
       .withDefaultWaitStrategy(Wait.forLogMessage(/ ready: /))
@@ -106,7 +112,7 @@ export class Lab {
    */
   async stopAll(): Promise<Map<string, ContainerState & { elapsedMs: number }>> {
     const requested = Date.now();
-    await exec("docker", ["compose", "--project-name", this.project, "--profile", this.profile, "stop"], {
+    await exec("docker", ["compose", "--env-file", noEnvFile, "--project-name", this.project, "--profile", this.profile, "stop"], {
       cwd: repoRoot,
       env: { ...process.env, ...this.env },
     });
