@@ -3,7 +3,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { config as loadDotenv } from "dotenv";
 import type * as zmq from "zeromq";
 import { ConfigError, loadConfig, type Config, type Spec } from "./config.js";
-import { createLog, type Log } from "./log.js";
+import { createLog, plural, type Log } from "./log.js";
 import { Guard, loadSecurity } from "./security.js";
 
 /** Exit codes shared by every role. */
@@ -161,6 +161,8 @@ export async function runRole<S extends Spec>(
     if (!role.stopping) log.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
   }
   closeAll();
+  const rejected = guard.rejectedPeers;
+  if (rejected > 0) log.info(`rejected ${plural(rejected, "connection")} that failed the handshake`);
   if (role.stopping) log.info("stopped");
   // Exit when the event loop drains, so zeromq can flush what lingers; force it if something hangs on.
   process.exitCode = code;

@@ -52,6 +52,8 @@ export function loadSecurity(env: NodeJS.ProcessEnv = process.env): Security {
 /** Applies the security mode to sockets just before they bind or connect. */
 export class Guard {
   private zap: zmq.Router | undefined;
+  private readonly failures = new Map<string, number>();
+  private rejected = 0;
 
   constructor(
     private readonly security: Security,
@@ -63,24 +65,18 @@ export class Guard {
     return this.security.mode;
   }
 
+  /** Peers that connected to a bound socket and failed the handshake: plaintext junk, wrong keys, the wrong protocol. */
+  get rejectedPeers(): number {
+    return this.rejected;
+  }
+
   async server(socket: zmq.Socket): Promise<void> {
+    this.watchHandshakes(socket);
     if (this.security.mode === "off") return;
     socket.curveServer = true;
     socket.curveSecretKey = this.security.serverSecret;
     socket.zapDomain = "zmq-lab";
     await this.startZap(this.security.allowed);
-    // Failed handshakes are what an intruder leaves behind. It retries every 100 ms, so say it
-    // for the 1st, 10th, 100th... failure of each kind from each host.
-    const failures = new Map<string, number>();
-    const failed = (kind: string) => (event: { address: string; error: Error }) => {
-      const host = event.address.replace(/:\d+$/, "");
-      const n = (failures.get(`${kind} ${host}`) ?? 0) + 1;
-      failures.set(`${kind} ${host}`, n);
-      if (Number.isInteger(Math.log10(n))) this.log.warn(`CURVE handshake failed (${kind}) from ${host}: ${event.error.message} (x${n})`);
-    };
-    socket.events.on("handshake:error:auth", failed("auth"));
-    socket.events.on("handshake:error:protocol", failed("protocol"));
-    socket.events.on("handshake:error:other", failed("other"));
   }
 
   client(socket: zmq.Socket): void {
@@ -88,6 +84,25 @@ export class Guard {
     socket.curveServerKey = this.security.serverPublic;
     socket.curvePublicKey = this.security.clientPublic;
     socket.curveSecretKey = this.security.clientSecret;
+  }
+
+  /**
+   * Failed handshakes are what an intruder leaves behind: raw bytes on the port, a plaintext peer
+   * on a CURVE socket, a wrong key. A ZeroMQ peer retries every 100 ms, so say it for the 1st,
+   * 10th, 100th... failure of each kind from each host; every one is counted.
+   */
+  private watchHandshakes(socket: zmq.Socket): void {
+    const label = this.security.mode === "curve" ? "CURVE handshake failed" : "handshake failed";
+    const failed = (kind: string) => (event: { address: string; error: Error }) => {
+      this.rejected += 1;
+      const host = event.address.replace(/:\d+$/, "");
+      const n = (this.failures.get(`${kind} ${host}`) ?? 0) + 1;
+      this.failures.set(`${kind} ${host}`, n);
+      if (Number.isInteger(Math.log10(n))) this.log.warn(`${label} (${kind}) from ${host}: ${event.error.message} (x${n})`);
+    };
+    socket.events.on("handshake:error:auth", failed("auth"));
+    socket.events.on("handshake:error:protocol", failed("protocol"));
+    socket.events.on("handshake:error:other", failed("other"));
   }
 
   /** One ZAP handler per process (RFC 27): admits CURVE clients whose public key is allow-listed. */
