@@ -6,7 +6,8 @@ import { base } from "./helpers/pipeline.js";
 // Drill: the intruder sends one malformed message of each kind (services/intruder/garbage.ts) to
 // every bound port that accepts frames. rep-server's REP port is covered in test/reqrep.test.ts;
 // here are pair-server's PAIR port and the collector's PULL port. Every other bound socket is a
-// PUB or a PUSH, which never reads what a peer sends. The 128 KiB frame never reaches a role:
+// PUB or a PUSH, which never reads what a peer sends (drill-raw-wire.test.ts sends raw bytes to
+// every bound port, those included). The 128 KiB frame never reaches a role:
 // libzmq drops the connection at the 64 KiB maxMessageSize, so 5 of the 6 kinds are counted.
 const REJECTED_KINDS = 5;
 const intruder = ["node", "dist/intruder/intruder.js"];

@@ -1,3 +1,5 @@
+import { connect } from "node:net";
+
 /** One of each malformed frame a role must count as rejected and survive. */
 export const GARBAGE: ReadonlyArray<readonly [kind: string, frames: Array<string | Buffer>]> = [
   ["bad-json", ['{"num": 5']],
@@ -8,3 +10,43 @@ export const GARBAGE: ReadonlyArray<readonly [kind: string, frames: Array<string
   // Over the roles' 64 KiB maxMessageSize: libzmq drops the connection, the role never sees it.
   ["oversized", [Buffer.alloc(128 * 1024, "A")]],
 ];
+
+/**
+ * Bytes that are not ZeroMQ at all, each sent on a plain TCP connection of its own: what a port
+ * scanner, a browser or a confused client puts on a bound port. libzmq fails the handshake and
+ * closes the connection; the role counts it and never sees a message.
+ */
+export const RAW_GARBAGE: ReadonlyArray<readonly [kind: string, bytes: Buffer]> = [
+  // As a browser sends it: longer than a ZMTP greeting, so libzmq can judge it at once.
+  ["http", Buffer.from("GET / HTTP/1.1\r\nHost: zmq-lab\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64)\r\nAccept: text/html,*/*\r\nConnection: keep-alive\r\n\r\n")],
+  // A ZMTP signature, then a version and mechanism that make no sense.
+  ["bad-greeting", Buffer.concat([Buffer.from([0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 9, 9]), Buffer.alloc(52, "?")])],
+  ["noise", Buffer.alloc(256 * 1024, 0xff)],
+];
+
+/** Writes `bytes` on a fresh TCP connection and reports how the target answered. */
+export function sendRaw(host: string, port: number, bytes: Buffer, wait: number): Promise<{ connected: boolean; outcome: string }> {
+  return new Promise((resolve) => {
+    let connected = false;
+    let received = 0;
+    let failure = "";
+    const conn = connect(port, host, () => {
+      connected = true;
+      conn.write(bytes);
+    });
+    const timer = setTimeout(() => {
+      conn.destroy();
+      resolve({ connected, outcome: `${bytes.length} bytes sent, connection still open after ${wait} ms` });
+    }, wait);
+    conn.on("data", (chunk) => (received += chunk.length));
+    // A reset while writing is the target hanging up on us, as much as a clean close is.
+    conn.on("error", (err: NodeJS.ErrnoException) => (failure = err.code ?? err.message));
+    conn.on("close", () => {
+      clearTimeout(timer);
+      const outcome = connected
+        ? `${bytes.length} bytes sent, ${received} bytes back, then the target closed the connection${failure ? ` (${failure})` : ""}`
+        : `could not connect: ${failure}`;
+      resolve({ connected, outcome });
+    });
+  });
+}

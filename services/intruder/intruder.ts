@@ -1,9 +1,10 @@
 // intruder: connects to INTRUDER_TARGET the way an outsider on the compose network could.
 // listen: waits for anything the target gives away (a reply, an update, a task) and reports it.
 // garbage: sends one of each kind of malformed frame (see garbage.ts). INTRUDER_KEYS sets its CURVE stance.
+// raw: opens plain TCP connections and writes bytes that are not ZeroMQ at all; works on any bound port.
 import * as zmq from "zeromq";
-import { curveKeyPair, endpoint, oneOf, runRole, timeout } from "../runtime/index.js";
-import { GARBAGE } from "./garbage.js";
+import { curveKeyPair, endpoint, Exit, oneOf, runRole, timeout } from "../runtime/index.js";
+import { GARBAGE, RAW_GARBAGE, sendRaw } from "./garbage.js";
 
 type AnySocket = zmq.Socket & Partial<zmq.Readable> & Partial<zmq.Writable>;
 const sockets = { req: zmq.Request, sub: zmq.Subscriber, pull: zmq.Pull, push: zmq.Push, pair: zmq.Pair } as Record<
@@ -16,13 +17,25 @@ await runRole(
   {
     INTRUDER_TARGET: endpoint({ default: "tcp://rep-server:5555" }),
     INTRUDER_SOCKET: oneOf(["req", "sub", "pull", "push", "pair"] as const)({ default: "req" }),
-    INTRUDER_ACTION: oneOf(["listen", "garbage"] as const)({ default: "listen" }),
+    INTRUDER_ACTION: oneOf(["listen", "garbage", "raw"] as const)({ default: "listen" }),
     INTRUDER_KEYS: oneOf(["none", "wrong-server", "unlisted"] as const)({ default: "none" }),
     INTRUDER_WAIT_MS: timeout({ default: 3000 }),
   },
   async (role) => {
     const { config, log } = role;
     const wait = config.INTRUDER_WAIT_MS;
+    if (config.INTRUDER_ACTION === "raw") {
+      const [, host, port] = /^tcp:\/\/([^:]+):(\d+)$/.exec(config.INTRUDER_TARGET) ?? [];
+      if (!host || host === "*") throw new Error(`raw needs a tcp://host:port target, got ${config.INTRUDER_TARGET}`);
+      role.ready(`raw TCP to ${host}:${port}`);
+      let refused = 0;
+      for (const [kind, bytes] of RAW_GARBAGE) {
+        const { connected, outcome } = await sendRaw(host, Number(port), bytes, wait);
+        log.info(`raw ${kind}: ${outcome}`);
+        if (!connected) refused += 1;
+      }
+      return refused > 0 ? Exit.noPeer : Exit.ok;
+    }
     // Each socket type accepts only the timeouts of the directions it has.
     const both = { receiveTimeout: wait, sendTimeout: wait };
     const timeouts = { req: both, pair: both, sub: { receiveTimeout: wait }, pull: { receiveTimeout: wait }, push: { sendTimeout: wait } };
