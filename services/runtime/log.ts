@@ -6,13 +6,20 @@ export interface Log {
   error(message: string): void;
 }
 
-/** One line per event, prefixed `role@host`, so interleaved container logs stay readable. */
+/**
+ * One line per event, prefixed `role@host`, so interleaved container logs stay readable. A
+ * multi-line message (a stack trace) gets the prefix on every line.
+ */
 export function createLog(role: string, host = hostname()): Log {
-  const prefix = `${role}@${host}`;
+  const prefixed = (level: string, message: string) =>
+    message
+      .split("\n")
+      .map((line) => `${role}@${host} ${level}${line}`)
+      .join("\n");
   return {
-    info: (message) => console.log(`${prefix} ${message}`),
-    warn: (message) => console.warn(`${prefix} WARN ${message}`),
-    error: (message) => console.error(`${prefix} ERROR ${message}`),
+    info: (message) => console.log(prefixed("", message)),
+    warn: (message) => console.warn(prefixed("WARN ", message)),
+    error: (message) => console.error(prefixed("ERROR ", message)),
   };
 }
 
