@@ -1,10 +1,13 @@
 // keys: writes a server keypair and a client keypair for CURVE into a git-ignored env file,
 // which compose hands to every role. Prints only public keys. `npm run keys [-- --force]`.
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, relative, resolve } from "node:path";
+import { config as loadDotenv } from "dotenv";
 import { curveKeyPair } from "../runtime/keys.js";
 
-const file = process.env.ZMQ_LAB_KEYS ?? ".lab/curve.env";
+// The same file compose reads: ZMQ_LAB_KEYS from the environment or .env, relative to compose/.
+loadDotenv({ quiet: true });
+const file = relative(".", resolve("compose", process.env.ZMQ_LAB_KEYS || "../.lab/curve.env"));
 if (existsSync(file) && !process.argv.includes("--force")) {
   console.log(`keys: ${file} exists; keeping it (npm run keys -- --force makes new ones)`);
   process.exit(0);
