@@ -13,13 +13,14 @@ export const GARBAGE: ReadonlyArray<readonly [kind: string, frames: Array<string
 
 /**
  * Bytes that are not ZeroMQ at all, each sent on a plain TCP connection of its own: what a port
- * scanner, a browser or a confused client puts on a bound port. libzmq fails the handshake and
- * closes the connection; the role counts it and never sees a message.
+ * scanner, a browser or a confused client puts on a bound port. libzmq fails the handshake, and
+ * the role counts it and never sees a message.
  */
 export const RAW_GARBAGE: ReadonlyArray<readonly [kind: string, bytes: Buffer]> = [
-  // As a browser sends it: longer than a ZMTP greeting, so libzmq can judge it at once.
+  // As a browser sends it. Its first byte reads as the length of an old ZMTP 1.0 frame, so libzmq
+  // waits for the rest of that frame and the intruder hangs up after INTRUDER_WAIT_MS.
   ["http", Buffer.from("GET / HTTP/1.1\r\nHost: zmq-lab\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64)\r\nAccept: text/html,*/*\r\nConnection: keep-alive\r\n\r\n")],
-  // A ZMTP signature, then a version and mechanism that make no sense.
+  // A ZMTP signature, then a version and mechanism that make no sense: refused at once.
   ["bad-greeting", Buffer.concat([Buffer.from([0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 9, 9]), Buffer.alloc(52, "?")])],
   ["noise", Buffer.alloc(256 * 1024, 0xff)],
 ];

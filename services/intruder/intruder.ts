@@ -3,7 +3,7 @@
 // garbage: sends one of each kind of malformed frame (see garbage.ts). INTRUDER_KEYS sets its CURVE stance.
 // raw: opens plain TCP connections and writes bytes that are not ZeroMQ at all; works on any bound port.
 import * as zmq from "zeromq";
-import { curveKeyPair, endpoint, Exit, oneOf, runRole, timeout } from "../runtime/index.js";
+import { curveKeyPair, endpoint, Exit, oneOf, runRole, tcpAddress, timeout } from "../runtime/index.js";
 import { GARBAGE, RAW_GARBAGE, sendRaw } from "./garbage.js";
 
 type AnySocket = zmq.Socket & Partial<zmq.Readable> & Partial<zmq.Writable>;
@@ -25,12 +25,12 @@ await runRole(
     const { config, log } = role;
     const wait = config.INTRUDER_WAIT_MS;
     if (config.INTRUDER_ACTION === "raw") {
-      const [, host, port] = /^tcp:\/\/([^:]+):(\d+)$/.exec(config.INTRUDER_TARGET) ?? [];
-      if (!host || host === "*") throw new Error(`raw needs a tcp://host:port target, got ${config.INTRUDER_TARGET}`);
-      role.ready(`raw TCP to ${host}:${port}`);
+      const address = tcpAddress(config.INTRUDER_TARGET);
+      if (!address || address.host === "*") throw new Error(`raw needs a tcp://host:port target, got ${config.INTRUDER_TARGET}`);
+      role.ready(`raw TCP to ${address.host}:${address.port}`);
       let refused = 0;
       for (const [kind, bytes] of RAW_GARBAGE) {
-        const { connected, outcome } = await sendRaw(host, Number(port), bytes, wait);
+        const { connected, outcome } = await sendRaw(address.host, address.port, bytes, wait);
         log.info(`raw ${kind}: ${outcome}`);
         if (!connected) refused += 1;
       }

@@ -2,7 +2,7 @@
 // Subscribes to ZIP_FILTER once all are connected, logs UPDATES matching updates, prints a report, exits 0.
 // Malformed updates are counted and skipped; no publisher or no update within SUB_TIMEOUT_MS exits 3.
 import * as zmq from "zeromq";
-import { endpoints, Exit, integer, runRole, watchPeers, timeout } from "../runtime/index.js";
+import { endpoints, Exit, integer, runRole, timeout, watchPeers } from "../runtime/index.js";
 import { describeUpdate, parseMessage, topic, WeatherReport, zipCode } from "./weather.js";
 
 await runRole(

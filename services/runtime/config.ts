@@ -42,12 +42,13 @@ export const millis = (spec: Options<number> = {}) => integer({ min: 0, max: 3_6
 /** A timeout in milliseconds: at least 1, since 0 would make a receive return at once. */
 export const timeout = (spec: Options<number> = {}) => integer({ min: 1, max: 3_600_000, ...spec });
 
-const TCP = /^tcp:\/\/(\*|[A-Za-z0-9_.-]+):(\d{1,5})$/;
-const isEndpoint = (item: string) => {
-  const tcp = TCP.exec(item);
-  if (tcp) return Number(tcp[2]) >= 1 && Number(tcp[2]) <= 65535;
-  return /^(ipc|inproc):\/\/.+$/.test(item);
-};
+/** Host (or `*`) and port of a `tcp://` endpoint; undefined for anything else or a port outside 1-65535. */
+export function tcpAddress(endpoint: string): { host: string; port: number } | undefined {
+  const tcp = /^tcp:\/\/(\*|[A-Za-z0-9_.-]+):(\d{1,5})$/.exec(endpoint);
+  const port = Number(tcp?.[2]);
+  return tcp && port >= 1 && port <= 65535 ? { host: tcp[1]!, port } : undefined;
+}
+const isEndpoint = (item: string) => tcpAddress(item) !== undefined || /^(ipc|inproc):\/\/.+$/.test(item);
 const endpointForm = "a ZeroMQ endpoint such as tcp://host:5555 or tcp://*:5555 (port 1-65535)";
 
 export const endpoint = makeValidator<string>((raw) => (isEndpoint(raw.trim()) ? raw.trim() : expected(endpointForm, raw)));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, endpoint, endpoints, integer, loadConfig, millis, port, text, timeout } from "../../services/runtime/config.js";
+import { ConfigError, endpoint, endpoints, integer, loadConfig, millis, port, tcpAddress, text, timeout } from "../../services/runtime/config.js";
 
 const spec = {
   BIND: endpoint({ default: "tcp://*:5555" }),
@@ -64,6 +64,13 @@ describe("loadConfig", () => {
   it.each(["tcp://*:0", "tcp://*:65536", "tcp://rep-server:99999", "tcp://host:", "tcp://host:5555x"])("rejects the endpoint %j", (raw) => {
     expect(problemsOf({ BIND: raw })).toEqual([expect.stringMatching(/^BIND: expected a ZeroMQ endpoint .* \(port 1-65535\), got /)]);
     expect(problemsOf({ PEERS: `tcp://a:1,${raw}` })).toEqual([expect.stringMatching(/^PEERS: expected comma-separated ZeroMQ endpoints/)]);
+  });
+
+  it("splits a tcp endpoint into host and port", () => {
+    expect(tcpAddress("tcp://collector:5558")).toEqual({ host: "collector", port: 5558 });
+    expect(tcpAddress("tcp://*:5555")).toEqual({ host: "*", port: 5555 });
+    expect(tcpAddress("tcp://collector:0")).toBeUndefined();
+    expect(tcpAddress("ipc:///tmp/x")).toBeUndefined();
   });
 
   it("accepts the edges of the port range", () => {
