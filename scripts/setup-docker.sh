@@ -29,9 +29,20 @@ debian_mirror() {
   echo "$uri"
 }
 
+# What this machine lacks, in words, for the messages below.
+missing() {
+  local gaps=()
+  command -v docker >/dev/null || gaps+=("the docker CLI")
+  command -v docker >/dev/null && ! engine_up && gaps+=("a running Docker engine (docker info fails)")
+  command -v docker >/dev/null && ! compose_v2 && gaps+=("docker compose v2")
+  local IFS=','
+  echo "${gaps[*]}" | sed 's/,/, /g'
+}
+
 install_toolchain() {
-  [ "$(id -u)" = 0 ] || die "Docker is missing and this is not root. Install Docker Engine with compose v2 (https://docs.docker.com/engine/install/), then rerun."
-  grep -qs '^ID=debian' /etc/os-release || die "Docker is missing and this is not Debian. Install Docker Engine with compose v2 (https://docs.docker.com/engine/install/), then rerun."
+  local how="Install Docker Engine with compose v2 (https://docs.docker.com/engine/install/), start it, then rerun."
+  [ "$(id -u)" = 0 ] || die "missing: $(missing). The automatic install needs root. $how"
+  grep -qs '^ID=debian' /etc/os-release || die "missing: $(missing). The automatic install is for Debian only. $how"
   export DEBIAN_FRONTEND=noninteractive
   local mirror; mirror=$(debian_mirror)
   # Trixie only for compose v2 and buildx; everything else stays on bookworm.
@@ -60,6 +71,7 @@ PIN
 
 start_engine() {
   command -v dockerd >/dev/null || die "dockerd not found after install"
+  [ "$(id -u)" = 0 ] || die "docker info fails: the engine is not running, or this user may not use it. Start it (sudo systemctl start docker, or Docker Desktop), or add this user to the docker group, then rerun."
   say "starting dockerd in the background (log: .lab/dockerd.log)"
   # A session of its own, so a Ctrl+C in the terminal that ran `npm run lab` stops the lab, not the engine.
   setsid dockerd >"$state/dockerd.log" 2>&1 </dev/null &
