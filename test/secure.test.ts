@@ -79,25 +79,31 @@ describe("secure mode (ZMQ_CURVE=on)", () => {
     expect(verdict(await intrude(lab, "tcp://rep-server:5555", "req", "none"))).toBe("received Hi from Server");
   });
 
-  it("pipeline completes with exact totals while an intruder's PULL gets no task", async () => {
-    const env = { TASKS: "60", SEED: "3", CONSUMERS: "0", TASK_MODE: "sleep", TASK_SLEEP_MS: "20", TASK_INTERVAL_MS: "50", COLLECTOR_TIMEOUT_MS: "20000", CONSUMERS_WAIT_MS: "20000", CONSUMER_ID: "" };
+  it("pipeline completes with exact totals while three intruders' PULLs get no task", async () => {
+    const env = { TASKS: "100", SEED: "3", CONSUMERS: "0", TASK_MODE: "sleep", TASK_SLEEP_MS: "20", TASK_INTERVAL_MS: "50", COLLECTOR_TIMEOUT_MS: "20000", CONSUMERS_WAIT_MS: "20000", CONSUMER_ID: "" };
     const lab = await labs.start("pipeline", { env: { ...env, ...curve }, scale: { consumer: 2 } });
-    // The batch takes about 3 s (60 tasks, 50 ms apart): the intruder listens while it flows.
+    // The batch takes about 5 s (100 tasks, 50 ms apart): the intruders listen, side by side, while it flows.
     await lab.waitForLine("producer-1", / batch start: /);
-    const stolen = intrude(lab, "tcp://producer:5557", "pull", "unlisted");
-    expect(verdict(await stolen)).toMatch(/^got nothing in 2500 ms/);
+    const kinds = ["none", "wrong-server", "unlisted"] as const;
+    const runs = await Promise.all(kinds.map((keys) => intrude(lab, "tcp://producer:5557", "pull", keys)));
+    runs.forEach((run, i) => expect(verdict(run), kinds[i]).toMatch(/^got nothing in 2500 ms/));
 
     expect(await lab.waitForExit("collector-1")).toBe(0);
     const collector = await lab.logs("collector-1");
-    expect(collector).toContainEqual(expect.stringMatching(/ total: 60 tasks, sum (\d+) from 2 consumers \(announced 60 tasks, total \1\)$/));
-    expect(await lab.logs("producer-1")).toContainEqual(expect.stringMatching(/ ZAP rejected CURVE client \S{40} from [\d.]+: key not on the allow-list$/));
+    expect(collector).toContainEqual(expect.stringMatching(/ total: 100 tasks, sum (\d+) from 2 consumers \(announced 100 tasks, total \1\)$/));
+    const producer = await lab.logs("producer-1");
+    expect(producer).toContainEqual(expect.stringMatching(/ WARN CURVE handshake failed \(protocol\) from tcp:\/\/[\d.]+: .*\(x1\)$/));
+    expect(producer).toContainEqual(expect.stringMatching(/ ZAP rejected CURVE client \S{40} from [\d.]+: key not on the allow-list$/));
   });
 
-  it("the weather feed gives an intruder's SUB nothing", async () => {
+  it("the weather feed gives an intruder's SUB nothing, whatever its keys", async () => {
     const lab = await labs.start("pubsub", { env: { UPDATES: "20", ZIP_FILTER: "10001", ...curve } });
     expect(await lab.waitForExit("weather-sub-1")).toBe(0);
-    for (const keys of ["none", "unlisted"] as const) {
-      expect(verdict(await intrude(lab, "tcp://weather-pub-1:5556", "sub", keys)), keys).toMatch(/^got nothing in 2500 ms/);
-    }
+    const kinds = ["none", "wrong-server", "unlisted"] as const;
+    const runs = await Promise.all(kinds.map((keys) => intrude(lab, "tcp://weather-pub-1:5556", "sub", keys)));
+    runs.forEach((run, i) => expect(verdict(run), kinds[i]).toMatch(/^got nothing in 2500 ms/));
+    const publisher = await lab.logs("weather-pub-1-1");
+    expect(publisher).toContainEqual(expect.stringMatching(/ WARN CURVE handshake failed \(protocol\) from tcp:\/\/[\d.]+: .*\(x1\)$/));
+    expect(publisher).toContainEqual(expect.stringMatching(/ ZAP rejected CURVE client \S{40} from [\d.]+: key not on the allow-list$/));
   });
 });
