@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm run keys [-- --force]`: CURVE keypairs for secure mode, written to .lab/curve.env.
+# `npm run keys [-- --force]`: CURVE keypairs for secure mode, one file per side in .lab/curve/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh

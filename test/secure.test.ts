@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { curveKeyPair } from "../services/runtime/keys.js";
+import { curveKeyPair, keyFiles } from "../services/runtime/keys.js";
 import { Lab, type RunResult } from "./helpers/lab.js";
 import { base } from "./helpers/reqrep.js";
 import { labsPerTest } from "./helpers/labs.js";
 
-// Secure mode: the lab's own keys in a throwaway keys file, handed to compose as npm run keys would.
+// Secure mode: the lab's own keys in a throwaway keys folder, written as npm run keys writes them.
 const server = curveKeyPair();
 const client = curveKeyPair();
 let keysDir: string;
@@ -15,19 +15,8 @@ let curve: Record<string, string>;
 
 beforeAll(() => {
   keysDir = mkdtempSync(join(tmpdir(), "zmq-lab-keys-"));
-  const file = join(keysDir, "curve.env");
-  writeFileSync(
-    file,
-    [
-      `CURVE_SERVER_PUBLIC='${server.publicKey}'`,
-      `CURVE_SERVER_SECRET='${server.secretKey}'`,
-      `CURVE_CLIENT_PUBLIC='${client.publicKey}'`,
-      `CURVE_CLIENT_SECRET='${client.secretKey}'`,
-      `CURVE_ALLOWED_CLIENTS='${client.publicKey}'`,
-    ].join("\n"),
-    { mode: 0o600 },
-  );
-  curve = { ZMQ_CURVE: "on", ZMQ_LAB_KEYS: file };
+  for (const [name, text] of Object.entries(keyFiles(server, client))) writeFileSync(join(keysDir, name), text, { mode: 0o600 });
+  curve = { ZMQ_CURVE: "on", ZMQ_LAB_KEYS_DIR: keysDir };
 });
 afterAll(() => rmSync(keysDir, { recursive: true, force: true }));
 
@@ -72,6 +61,10 @@ describe("secure mode (ZMQ_CURVE=on)", () => {
     expect(serverLog).toContainEqual(expect.stringMatching(/ idle for 1500 ms: answered 18 requests from 3 clients, 0 rejected$/));
     // Secret keys never reach a log.
     for (const secret of [server.secretKey, client.secretKey]) expect(serverLog.join("\n")).not.toContain(secret);
+    // Each role holds only its own side's keys: the server never the client's secret, and back.
+    const curveVars = async (name: string) => (await lab.envNames(name)).filter((v) => v.startsWith("CURVE_"));
+    expect(await curveVars("rep-server-1")).toEqual(["CURVE_ALLOWED_CLIENTS", "CURVE_SERVER_SECRET"]);
+    expect(await curveVars("req-client-1")).toEqual(["CURVE_CLIENT_PUBLIC", "CURVE_CLIENT_SECRET", "CURVE_SERVER_PUBLIC"]);
   });
 
   it("without CURVE the same plaintext intruder is answered (the contrast the switch removes)", async () => {

@@ -27,3 +27,32 @@ export function curveKeyPair(): { publicKey: string; secretKey: string } {
   const raw = (key: typeof publicKey, field: "x" | "d") => Buffer.from(key.export({ format: "jwk" })[field] as string, "base64url");
   return { publicKey: z85Encode(raw(publicKey, "x")), secretKey: z85Encode(raw(privateKey, "d")) };
 }
+
+export type KeyPair = ReturnType<typeof curveKeyPair>;
+
+/**
+ * The keys files `npm run keys` writes, one per side, so that each role is handed only what its
+ * sockets need: a role that binds gets the server secret and the allow-list, a role that connects
+ * gets the client keypair and the server's public key, and `public.env` holds public keys only.
+ * Single quotes: Z85 has '$' and '#', which compose would otherwise interpolate or cut.
+ */
+export function keyFiles(server: KeyPair, client: KeyPair): Record<"server.env" | "client.env" | "public.env", string> {
+  const file = (what: string, vars: Record<string, string>) =>
+    [`# ${what}, made by \`npm run keys\`.`, ...Object.entries(vars).map(([name, value]) => `${name}='${value}'`)].join("\n") + "\n";
+  const secret = "Secret: never commit, share or log this file";
+  return {
+    "server.env": file(`CURVE keys for zmq-lab's binding roles. ${secret}`, {
+      CURVE_SERVER_SECRET: server.secretKey,
+      CURVE_ALLOWED_CLIENTS: client.publicKey,
+    }),
+    "client.env": file(`CURVE keys for zmq-lab's connecting roles. ${secret}`, {
+      CURVE_SERVER_PUBLIC: server.publicKey,
+      CURVE_CLIENT_PUBLIC: client.publicKey,
+      CURVE_CLIENT_SECRET: client.secretKey,
+    }),
+    "public.env": file("zmq-lab's public CURVE keys: safe to share", {
+      CURVE_SERVER_PUBLIC: server.publicKey,
+      CURVE_CLIENT_PUBLIC: client.publicKey,
+    }),
+  };
+}

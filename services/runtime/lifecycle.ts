@@ -78,7 +78,10 @@ export async function runRole<S extends Spec>(
     }
   };
   const config = attempt(() => loadConfig(spec));
-  const security = attempt(() => loadSecurity());
+  // A role's endpoints are its *_BIND and *_CONNECT variables: they say which keys it needs.
+  const names = Object.keys(spec);
+  const sides = { server: names.some((n) => n.endsWith("_BIND")), client: names.some((n) => n.endsWith("_CONNECT")) };
+  const security = attempt(() => loadSecurity(process.env, sides));
   if (!config || !security) {
     for (const problem of problems) log.error(`config ${problem}`);
     process.exit(Exit.config);

@@ -2,7 +2,7 @@
 // only allow-listed client keys (through a ZAP handler); connecting sockets become CURVE clients.
 import * as zmq from "zeromq";
 import { makeValidator } from "envalid";
-import { expected, loadConfig, oneOf } from "./config.js";
+import { expected, loadConfig, oneOf, type Config } from "./config.js";
 import type { Log } from "./log.js";
 import { Z85_KEY, z85Encode } from "./keys.js";
 
@@ -15,37 +15,52 @@ const curveKeys = makeValidator<string[]>((raw) => {
   return keys.every((key) => Z85_KEY.test(key)) ? keys : expected("comma-separated 40-character Z85 CURVE public keys", raw);
 });
 
-const keysSpec = {
-  CURVE_SERVER_PUBLIC: publicKey({ desc: "the servers' Z85 public key (npm run keys)" }),
+// A role that binds needs the server secret and the allow-list; a role that connects needs its
+// client keypair and the server's public key. Neither gets the other side's secret.
+const serverSpec = {
   CURVE_SERVER_SECRET: secretKey({ desc: "the servers' Z85 secret key (npm run keys)" }),
-  CURVE_CLIENT_PUBLIC: publicKey({ desc: "the clients' Z85 public key (npm run keys)" }),
-  CURVE_CLIENT_SECRET: secretKey({ desc: "the clients' Z85 secret key (npm run keys)" }),
   CURVE_ALLOWED_CLIENTS: curveKeys({ desc: "comma-separated Z85 client public keys (npm run keys)" }),
 };
+const clientSpec = {
+  CURVE_SERVER_PUBLIC: publicKey({ desc: "the servers' Z85 public key (npm run keys)" }),
+  CURVE_CLIENT_PUBLIC: publicKey({ desc: "the clients' Z85 public key (npm run keys)" }),
+  CURVE_CLIENT_SECRET: secretKey({ desc: "the clients' Z85 secret key (npm run keys)" }),
+};
 
-export type Security =
-  | { mode: "off" }
-  | {
-      mode: "curve";
-      serverPublic: string;
-      serverSecret: string;
-      clientPublic: string;
-      clientSecret: string;
-      allowed: ReadonlySet<string>;
-    };
+/** Which ends of a connection a role has: it binds (server), connects (client), or both. */
+export interface Sides {
+  server: boolean;
+  client: boolean;
+}
 
-/** Reads ZMQ_CURVE and, when it is on, the keys. Throws a ConfigError naming each bad variable. */
-export function loadSecurity(env: NodeJS.ProcessEnv = process.env): Security {
+export interface ServerKeys {
+  secret: string;
+  allowed: ReadonlySet<string>;
+}
+export interface ClientKeys {
+  serverPublic: string;
+  public: string;
+  secret: string;
+}
+export type Security = { mode: "off" } | { mode: "curve"; server?: ServerKeys; client?: ClientKeys };
+
+/**
+ * Reads ZMQ_CURVE and, when it is on, the keys of the sides the role has. Throws a ConfigError
+ * naming each bad variable.
+ */
+export function loadSecurity(env: NodeJS.ProcessEnv = process.env, sides: Sides = { server: true, client: true }): Security {
   const { ZMQ_CURVE } = loadConfig({ ZMQ_CURVE: oneOf(["off", "on"] as const)({ default: "off" }) }, env);
   if (ZMQ_CURVE === "off") return { mode: "off" };
-  const keys = loadConfig(keysSpec, env);
+  const keys: Partial<Config<typeof serverSpec & typeof clientSpec>> = loadConfig(
+    { ...(sides.server ? serverSpec : {}), ...(sides.client ? clientSpec : {}) },
+    env,
+  );
   return {
     mode: "curve",
-    serverPublic: keys.CURVE_SERVER_PUBLIC,
-    serverSecret: keys.CURVE_SERVER_SECRET,
-    clientPublic: keys.CURVE_CLIENT_PUBLIC,
-    clientSecret: keys.CURVE_CLIENT_SECRET,
-    allowed: new Set(keys.CURVE_ALLOWED_CLIENTS),
+    server: sides.server ? { secret: keys.CURVE_SERVER_SECRET!, allowed: new Set(keys.CURVE_ALLOWED_CLIENTS) } : undefined,
+    client: sides.client
+      ? { serverPublic: keys.CURVE_SERVER_PUBLIC!, public: keys.CURVE_CLIENT_PUBLIC!, secret: keys.CURVE_CLIENT_SECRET! }
+      : undefined,
   };
 }
 
@@ -73,17 +88,21 @@ export class Guard {
   async server(socket: zmq.Socket): Promise<void> {
     this.watchHandshakes(socket);
     if (this.security.mode === "off") return;
+    const keys = this.security.server;
+    if (!keys) throw new Error("the role binds a socket but has no *_BIND variable, so it was given no server keys");
     socket.curveServer = true;
-    socket.curveSecretKey = this.security.serverSecret;
+    socket.curveSecretKey = keys.secret;
     socket.zapDomain = "zmq-lab";
-    await this.startZap(this.security.allowed);
+    await this.startZap(keys.allowed);
   }
 
   client(socket: zmq.Socket): void {
     if (this.security.mode === "off") return;
-    socket.curveServerKey = this.security.serverPublic;
-    socket.curvePublicKey = this.security.clientPublic;
-    socket.curveSecretKey = this.security.clientSecret;
+    const keys = this.security.client;
+    if (!keys) throw new Error("the role connects a socket but has no *_CONNECT variable, so it was given no client keys");
+    socket.curveServerKey = keys.serverPublic;
+    socket.curvePublicKey = keys.public;
+    socket.curveSecretKey = keys.secret;
   }
 
   /**

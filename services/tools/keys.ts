@@ -1,30 +1,22 @@
-// keys: writes a server keypair and a client keypair for CURVE into a git-ignored env file,
-// which compose hands to every role. Prints only public keys. `npm run keys [-- --force]`.
+// keys: writes a server keypair and a client keypair for CURVE into a git-ignored folder, one file
+// per side (see keyFiles), which compose hands to the roles. Prints only public keys.
+// `npm run keys [-- --force]`.
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { dirname, relative, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { config as loadDotenv } from "dotenv";
-import { curveKeyPair } from "../runtime/keys.js";
+import { curveKeyPair, keyFiles } from "../runtime/keys.js";
 
-// The same file compose reads: ZMQ_LAB_KEYS from the environment or .env, relative to compose/.
+// The same folder compose reads: ZMQ_LAB_KEYS_DIR from the environment or .env, relative to compose/.
 loadDotenv({ quiet: true });
-const file = relative(".", resolve("compose", process.env.ZMQ_LAB_KEYS || "../.lab/curve.env"));
-if (existsSync(file) && !process.argv.includes("--force")) {
-  console.log(`keys: ${file} exists; keeping it (npm run keys -- --force makes new ones)`);
+const absolute = resolve("compose", process.env.ZMQ_LAB_KEYS_DIR || "../.lab/curve");
+const dir = relative(".", absolute).startsWith("..") ? absolute : relative(".", absolute);
+const files = keyFiles(curveKeyPair(), curveKeyPair());
+const present = Object.keys(files).filter((name) => existsSync(join(dir, name)));
+if (present.length > 0 && !process.argv.includes("--force")) {
+  console.log(`keys: ${dir} has ${present.join(", ")}; keeping them (npm run keys -- --force makes new ones)`);
   process.exit(0);
 }
-const server = curveKeyPair();
-const client = curveKeyPair();
-// Single quotes: Z85 has '$' and '#', which compose would otherwise interpolate or cut.
-const lines = [
-  "# CURVE keys for zmq-lab, made by `npm run keys`. Secret: never commit, share or log this file.",
-  `CURVE_SERVER_PUBLIC='${server.publicKey}'`,
-  `CURVE_SERVER_SECRET='${server.secretKey}'`,
-  `CURVE_CLIENT_PUBLIC='${client.publicKey}'`,
-  `CURVE_CLIENT_SECRET='${client.secretKey}'`,
-  `CURVE_ALLOWED_CLIENTS='${client.publicKey}'`,
-];
-mkdirSync(dirname(file), { recursive: true });
-writeFileSync(file, lines.join("\n") + "\n", { mode: 0o600 });
-console.log(`keys: wrote ${file} (mode 600)`);
-console.log(`keys: server public key ${server.publicKey}`);
-console.log(`keys: client public key ${client.publicKey} (allow-listed)`);
+mkdirSync(dir, { recursive: true, mode: 0o700 });
+for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text, { mode: 0o600 });
+console.log(`keys: wrote ${Object.keys(files).join(", ")} in ${dir} (mode 600)`);
+for (const line of files["public.env"].split("\n").filter((l) => l.startsWith("CURVE_"))) console.log(`keys: ${line}`);

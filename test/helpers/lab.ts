@@ -89,6 +89,12 @@ export class Lab {
     return { exitCode: State.ExitCode, running: State.Running, startedAt: new Date(State.StartedAt), finishedAt: new Date(State.FinishedAt) };
   }
 
+  /** The names of the environment variables the container was started with. */
+  async envNames(name: string): Promise<string[]> {
+    const { Config } = await (await this.container(name)).inspect();
+    return (Config.Env ?? []).map((entry) => entry.split("=", 1)[0]!).sort();
+  }
+
   /**
    * Sends SIGTERM (docker stop, 10 s backstop) and reads how the container ended from its state.
    * `elapsedMs` runs from the stop request to the container's recorded finish.

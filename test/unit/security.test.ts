@@ -2,7 +2,7 @@ import * as zmq from "zeromq";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../../services/runtime/config.js";
 import type { Log } from "../../services/runtime/log.js";
-import { curveKeyPair, z85Encode } from "../../services/runtime/keys.js";
+import { curveKeyPair, keyFiles, z85Encode } from "../../services/runtime/keys.js";
 import { Guard, loadSecurity, type Security } from "../../services/runtime/security.js";
 
 describe("z85Encode", () => {
@@ -11,6 +11,21 @@ describe("z85Encode", () => {
   });
   it("rejects lengths that are not a multiple of 4", () => {
     expect(() => z85Encode(new Uint8Array(3))).toThrow(/multiple of 4/);
+  });
+});
+
+describe("keyFiles", () => {
+  it("gives each side only its own keys, and public.env no secret at all", () => {
+    const server = curveKeyPair();
+    const client = curveKeyPair();
+    const files = keyFiles(server, client);
+    const vars = (text: string) => Object.fromEntries([...text.matchAll(/^(CURVE_\w+)='(.*)'$/gm)].map((m) => [m[1], m[2]]));
+    expect(vars(files["server.env"])).toEqual({ CURVE_SERVER_SECRET: server.secretKey, CURVE_ALLOWED_CLIENTS: client.publicKey });
+    expect(vars(files["client.env"])).toEqual({ CURVE_SERVER_PUBLIC: server.publicKey, CURVE_CLIENT_PUBLIC: client.publicKey, CURVE_CLIENT_SECRET: client.secretKey });
+    expect(vars(files["public.env"])).toEqual({ CURVE_SERVER_PUBLIC: server.publicKey, CURVE_CLIENT_PUBLIC: client.publicKey });
+    // Each file is what loadSecurity reads for its side.
+    expect(loadSecurity({ ZMQ_CURVE: "on", ...vars(files["server.env"]) }, { server: true, client: false })).toMatchObject({ server: { secret: server.secretKey } });
+    expect(loadSecurity({ ZMQ_CURVE: "on", ...vars(files["client.env"]) }, { server: false, client: true })).toMatchObject({ client: { secret: client.secretKey } });
   });
 });
 
@@ -35,8 +50,21 @@ describe("loadSecurity", () => {
 
   it("reads the keys when on", () => {
     const env = keysEnv();
-    const security = loadSecurity(env);
-    expect(security).toMatchObject({ mode: "curve", serverPublic: env.CURVE_SERVER_PUBLIC, clientSecret: env.CURVE_CLIENT_SECRET });
+    expect(loadSecurity(env)).toEqual({
+      mode: "curve",
+      server: { secret: env.CURVE_SERVER_SECRET, allowed: new Set([env.CURVE_CLIENT_PUBLIC]) },
+      client: { serverPublic: env.CURVE_SERVER_PUBLIC, public: env.CURVE_CLIENT_PUBLIC, secret: env.CURVE_CLIENT_SECRET },
+    });
+  });
+
+  it("asks a role only for the keys of the sides it has", () => {
+    const { CURVE_SERVER_PUBLIC, CURVE_CLIENT_PUBLIC, CURVE_CLIENT_SECRET, ...serverOnly } = keysEnv();
+    const { CURVE_SERVER_SECRET, CURVE_ALLOWED_CLIENTS, ...clientOnly } = keysEnv();
+    expect(loadSecurity(serverOnly, { server: true, client: false })).toMatchObject({ server: { secret: serverOnly.CURVE_SERVER_SECRET }, client: undefined });
+    expect(loadSecurity(clientOnly, { server: false, client: true })).toMatchObject({ server: undefined, client: { secret: clientOnly.CURVE_CLIENT_SECRET } });
+    expect(loadSecurity({ ZMQ_CURVE: "on" }, { server: false, client: false })).toEqual({ mode: "curve", server: undefined, client: undefined });
+    // A server handed only client keys still names what it lacks.
+    expect(() => loadSecurity(clientOnly, { server: true, client: false })).toThrow(/CURVE_SERVER_SECRET: missing.*CURVE_ALLOWED_CLIENTS: missing/);
   });
 
   it("names every missing or malformed key at once", () => {
@@ -118,8 +146,8 @@ describe("Guard", () => {
     const stranger = curveKeyPair();
 
     expect(await ask({ mode: "off" })).toBe("nothing");
-    expect(await ask({ ...security, serverPublic: curveKeyPair().publicKey })).toBe("nothing");
-    expect(await ask({ ...security, clientPublic: stranger.publicKey, clientSecret: stranger.secretKey })).toBe("nothing");
+    expect(await ask({ ...security, client: { ...security.client!, serverPublic: curveKeyPair().publicKey } })).toBe("nothing");
+    expect(await ask({ ...security, client: { ...security.client!, public: stranger.publicKey, secret: stranger.secretKey } })).toBe("nothing");
 
     expect(lines).toContainEqual(expect.stringMatching(/^CURVE handshake failed \(protocol\) from tcp:\/\/127.0.0.1: .* \(x1\)$/));
     expect(lines).toContainEqual(`ZAP rejected CURVE client ${stranger.publicKey} from 127.0.0.1: key not on the allow-list`);
