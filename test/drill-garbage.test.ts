@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { makeBatch } from "../services/pipeline/work.js";
+import type { Lab } from "./helpers/lab.js";
 import { labsPerTest } from "./helpers/labs.js";
 import { base } from "./helpers/pipeline.js";
 
@@ -10,7 +11,17 @@ import { base } from "./helpers/pipeline.js";
 // every bound port, those included). The 128 KiB frame never reaches a role:
 // libzmq drops the connection at the 64 KiB maxMessageSize, so 5 of the 6 kinds are counted.
 const REJECTED_KINDS = 5;
-const intruder = ["node", "dist/intruder/intruder.js"];
+
+/** The intruder's garbage action against `target` from a `socket` of that type; it must finish cleanly. */
+async function sendGarbage(lab: Lab, target: string, socket: string): Promise<void> {
+  const attack = await lab.run(["node", "dist/intruder/intruder.js"], {
+    INTRUDER_TARGET: target,
+    INTRUDER_SOCKET: socket,
+    INTRUDER_ACTION: "garbage",
+    INTRUDER_WAIT_MS: "3000",
+  });
+  expect(attack.exitCode).toBe(0);
+}
 
 describe("drill: garbage on the wire", () => {
   const labs = labsPerTest();
@@ -20,13 +31,7 @@ describe("drill: garbage on the wire", () => {
     const lab = await labs.start("pair", { env, services: ["pair-server"] });
 
     // PAIR is exclusive: the intruder gets the slot only while no client holds it.
-    const attack = await lab.run(intruder, {
-      INTRUDER_TARGET: "tcp://pair-server:5555",
-      INTRUDER_SOCKET: "pair",
-      INTRUDER_ACTION: "garbage",
-      INTRUDER_WAIT_MS: "3000",
-    });
-    expect(attack.exitCode).toBe(0);
+    await sendGarbage(lab, "tcp://pair-server:5555", "pair");
     await lab.waitForLine("pair-server-1", new RegExp(` WARN rejected reply ${REJECTED_KINDS} `));
 
     // Longer than the server's timeout: the server's first message may have gone to the intruder's dead pipe.
@@ -57,13 +62,7 @@ describe("drill: garbage on the wire", () => {
     const lab = await labs.start("pipeline", { env, scale: { consumer: 3 } });
     await lab.waitForLine("collector-1", new RegExp(` result 1/${TASKS} from `));
 
-    const attack = await lab.run(intruder, {
-      INTRUDER_TARGET: "tcp://collector:5558",
-      INTRUDER_SOCKET: "push",
-      INTRUDER_ACTION: "garbage",
-      INTRUDER_WAIT_MS: "3000",
-    });
-    expect(attack.exitCode).toBe(0);
+    await sendGarbage(lab, "tcp://collector:5558", "push");
 
     expect(await lab.waitForExit("collector-1")).toBe(0);
     const lines = await lab.logs("collector-1");
