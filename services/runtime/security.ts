@@ -67,8 +67,8 @@ export function loadSecurity(env: NodeJS.ProcessEnv = process.env, sides: Sides 
 /** Applies the security mode to sockets just before they bind or connect. */
 export class Guard {
   private zap: zmq.Router | undefined;
+  /** Failed handshakes per `kind host`; their sum is what the role reports as rejected. */
   private readonly failures = new Map<string, number>();
-  private rejected = 0;
 
   constructor(
     private readonly security: Security,
@@ -82,7 +82,7 @@ export class Guard {
 
   /** Peers that connected to a bound socket and failed the handshake: plaintext junk, wrong keys, the wrong protocol. */
   get rejectedPeers(): number {
-    return this.rejected;
+    return [...this.failures.values()].reduce((sum, n) => sum + n, 0);
   }
 
   async server(socket: zmq.Socket): Promise<void> {
@@ -113,7 +113,6 @@ export class Guard {
   private watchHandshakes(socket: zmq.Socket): void {
     const label = this.security.mode === "curve" ? "CURVE handshake failed" : "handshake failed";
     const failed = (kind: string) => (event: { address: string; error: Error }) => {
-      this.rejected += 1;
       const host = event.address.replace(/:\d+$/, "");
       const n = (this.failures.get(`${kind} ${host}`) ?? 0) + 1;
       this.failures.set(`${kind} ${host}`, n);

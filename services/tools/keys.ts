@@ -9,7 +9,9 @@ import { curveKeyPair, keyFiles } from "../runtime/keys.js";
 // The same folder compose reads: ZMQ_LAB_KEYS_DIR from the environment or .env, relative to compose/.
 loadDotenv({ quiet: true });
 const absolute = resolve("compose", process.env.ZMQ_LAB_KEYS_DIR || "../.lab/curve");
-const dir = relative(".", absolute).startsWith("..") ? absolute : relative(".", absolute);
+const inRepo = relative(".", absolute);
+// Shown relative when it is inside the repo, absolute otherwise.
+const dir = inRepo.startsWith("..") ? absolute : inRepo;
 const files = keyFiles(curveKeyPair(), curveKeyPair());
 const present = Object.keys(files).filter((name) => existsSync(join(dir, name)));
 if (present.length > 0 && !process.argv.includes("--force")) {
