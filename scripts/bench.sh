@@ -8,8 +8,8 @@ source scripts/lib.sh
 NODE_IMAGE=$(bash scripts/setup-docker.sh | tail -n 1 | cut -d= -f2-)
 export NODE_IMAGE
 ensure_node_deps
-# Every service shares the role image, so building one builds it for all.
-docker compose --profile bench build --quiet bench-sink
+# The one role image every bench role runs, the same build as the lab's and the tests'.
+bash scripts/image.sh
 # The orchestrator runs on the host; the loopback runs use the same image with --network host.
 npx tsc -p tsconfig.bench.json
 exec node .lab/bench/bench/run.js

@@ -6,3 +6,17 @@ ensure_node_deps() {
     npm ci --no-audit --no-fund
   fi
 }
+
+# Every pattern, in the tour's order.
+lab_patterns="pair reqrep pubsub pipeline"
+
+# The pattern's finite role: the service whose exit code is the pattern's verdict.
+finite_role() {
+  case $1 in
+    pair) echo pair-client ;;
+    reqrep) echo req-client ;;
+    pubsub) echo weather-sub ;;
+    pipeline) echo collector ;;
+    *) return 1 ;;
+  esac
+}
