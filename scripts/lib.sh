@@ -20,3 +20,65 @@ finite_role() {
     *) return 1 ;;
   esac
 }
+
+# The setup (Docker, the base image), then the one role image.
+prepare_lab() {
+  NODE_IMAGE=$(bash scripts/setup-docker.sh | tail -n 1 | cut -d= -f2-)
+  export NODE_IMAGE
+  bash scripts/image.sh
+}
+
+# Compose options every lab command shares, set by the scripts' argument parsing:
+# lab_files (-f ... for --ports) and lab_project (--project-name <name>).
+lab_files=()
+lab_project=()
+lab_compose() { docker compose "${lab_files[@]}" "${lab_project[@]}" "$@"; }
+
+# The project name compose will use: -p, else COMPOSE_PROJECT_NAME (shell or .env), else compose.yaml's.
+lab_project_name() { lab_compose config 2>/dev/null | sed -n 's/^name: //p' | head -n 1; }
+
+# run_pattern <pattern> [docker compose up options]: `up` until every container of the pattern's
+# finite role has exited, then stops the other roles. Sets lab_status (compose's exit code),
+# lab_verdict (the finite role's first non-zero exit code, else 0; compose's code if none ran)
+# and lab_codes ("<container> <code>, ...").
+run_pattern() {
+  local pattern=$1; shift
+  local finite; finite=$(finite_role "$pattern")
+  # Only containers this run started count, not a previous run's.
+  local since; since=$(date -u +%Y-%m-%dT%H:%M:%S)
+  finite_states() {
+    local ids; ids=$(lab_compose --profile "$pattern" ps -a -q "$finite" 2>/dev/null)
+    [ -n "$ids" ] || return 0
+    # shellcheck disable=SC2086
+    docker inspect -f '{{.State.StartedAt}} {{.State.Status}} {{.State.ExitCode}} {{.Name}}' $ids |
+      awk -v since="$since" 'substr($1, 1, 19) >= since { print $2, $3, substr($4, 2) }'
+  }
+  # In the background: once every finite container has exited, stop the rest (the servers), which
+  # ends the `up` below. Ctrl+C still goes to compose, in the foreground, as usual.
+  (
+    while :; do
+      local states; states=$(finite_states)
+      if [ -n "$states" ] && ! grep -qv '^exited ' <<<"$states"; then
+        echo "[lab] $finite done; stopping the other roles" >&2
+        lab_compose --profile "$pattern" stop >/dev/null 2>&1 || true
+        exit 0
+      fi
+      sleep 1
+    done
+  ) &
+  local waiter=$!
+  lab_status=0
+  lab_compose --profile "$pattern" up --no-build "$@" || lab_status=$?
+  kill "$waiter" 2>/dev/null || true
+  wait "$waiter" 2>/dev/null || true
+
+  local states; states=$(finite_states)
+  if [ -z "$states" ]; then
+    lab_codes="no $finite container ran"
+    lab_verdict=$lab_status
+  else
+    lab_codes=$(awk '{ printf "%s%s %s", sep, $3, $2; sep = ", " }' <<<"$states")
+    lab_verdict=$(awk '$2 != 0 { print $2; exit }' <<<"$states")
+    lab_verdict=${lab_verdict:-0}
+  fi
+}
