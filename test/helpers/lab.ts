@@ -21,6 +21,8 @@ export interface LabOptions {
   scale?: Record<string, number>;
   /** Start only these services of the profile (default: all of them). */
   services?: string[];
+  /** Compose files, as `-f` takes them (default: compose.yaml alone). */
+  files?: string[];
 }
 
 export interface ContainerState {
@@ -41,10 +43,10 @@ export class Lab {
   ) {}
 
   /** Starts `profile` from the repo's compose.yaml and waits until every running role logged "ready". */
-  static async start(profile: string, { env = {}, scale = {}, services }: LabOptions = {}): Promise<Lab> {
+  static async start(profile: string, { env = {}, scale = {}, services, files = ["compose.yaml"] }: LabOptions = {}): Promise<Lab> {
     const project = `zmq-lab-test-${profile}-${randomUUID().slice(0, 8)}`;
     const scaleFlags = Object.entries(scale).flatMap(([service, n]) => ["--scale", `${service}=${n}`]);
-    const environment = await new DockerComposeEnvironment(repoRoot, "compose.yaml")
+    const environment = await new DockerComposeEnvironment(repoRoot, files)
       .withProjectName(project)
       .withProfiles(profile)
       .withEnvironmentFile(noEnvFile)
@@ -87,6 +89,14 @@ export class Lab {
   async state(name: string): Promise<ContainerState> {
     const { State } = await (await this.container(name)).inspect();
     return { exitCode: State.ExitCode, running: State.Running, startedAt: new Date(State.StartedAt), finishedAt: new Date(State.FinishedAt) };
+  }
+
+  /** Where Docker published a container port on the host, as the container's state records it. */
+  async published(name: string, port: number): Promise<{ host: string; port: number }> {
+    const { NetworkSettings } = await (await this.container(name)).inspect();
+    const binding = NetworkSettings.Ports[`${port}/tcp`]?.[0];
+    if (!binding) throw new Error(`${name}: port ${port} is not published`);
+    return { host: binding.HostIp, port: Number(binding.HostPort) };
   }
 
   /** The names of the environment variables the container was started with. */

@@ -1,0 +1,148 @@
+// The lab's own commands, run as a user types them: the role image built once, `npm run lab`
+// ending with its verdict role's exit code, `npm run tour` and its table, `npm run clean`.
+import { execFile, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { promisify } from "node:util";
+import { afterEach, describe, expect, it } from "vitest";
+import { repoRoot, roleImage } from "./helpers/lab.js";
+
+const exec = promisify(execFile);
+const docker = async (...args: string[]) => (await exec("docker", args)).stdout.trim();
+const lines = (text: string) => text.split("\n").filter((line) => line.length > 0);
+
+/** Quick settings for every pattern, so a tour takes seconds; set last, so a .env can't change them. */
+const quick = {
+  ZMQ_CURVE: "off",
+  PAIR_MESSAGES: "3",
+  PAIR_INTERVAL_MS: "100",
+  PAIR_TIMEOUT_MS: "5000",
+  REQUESTS: "3",
+  REP_WORK_MS: "20",
+  REQ_TIMEOUT_MS: "5000",
+  UPDATES: "5",
+  ZIP_FILTER: "10001",
+  TASKS: "20",
+  TASK_MODE: "sleep",
+  TASK_SLEEP_MS: "5",
+};
+
+/** Runs `bash <args>` in the repo with `env` on top of the test's environment; its exit code and output. */
+function bash(args: string[], env: Record<string, string> = {}, timeoutMs = 120_000): Promise<{ code: number; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("bash", args, { cwd: repoRoot, env: { ...process.env, COMPOSE_PROJECT_NAME: "", ...env } });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const timer = setTimeout(() => {
+      child.kill("SIGTERM");
+      reject(new Error(`bash ${args.join(" ")}: still running after ${timeoutMs} ms\n${output}`));
+    }, timeoutMs);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, output });
+    });
+  });
+}
+
+/** The tour's table rows, as [pattern, containers, messages, verdict]; seconds left out. */
+function tableOf(output: string): string[][] {
+  const all = lines(output);
+  const at = all.findIndex((line) => /^pattern +containers +messages +verdict +seconds$/.test(line));
+  expect(at, `no tour table in:\n${output}`).toBeGreaterThanOrEqual(0);
+  return all.slice(at + 2).map((row) => row.split(/ {2,}/).slice(0, 4));
+}
+
+/** Compose projects this file starts, removed after each test, pass or fail. */
+const projects: string[] = [];
+const project = (what: string) => {
+  const name = `zmq-lab-test-${what}-${randomUUID().slice(0, 8)}`;
+  projects.push(name);
+  return name;
+};
+const containersOf = async (name: string) => lines(await docker("ps", "-aq", "--filter", `label=com.docker.compose.project=${name}`));
+
+afterEach(async () => {
+  for (const name of projects.splice(0)) {
+    await exec("docker", ["compose", "-p", name, "--profile", "*", "down", "-t", "1"], { cwd: repoRoot }).catch(() => undefined);
+  }
+});
+
+describe("the role image", () => {
+  it("is built by one service only: a build with nothing changed makes no new image and leaves none dangling", async () => {
+    const label = `label=org.zmq-lab.tag=${roleImage.split(":")[1]}`;
+    const before = { id: await docker("image", "inspect", "-f", "{{.Id}}", roleImage), dangling: await docker("images", "-q", "--filter", "dangling=true", "--filter", label) };
+    // What `docker compose --profile '*' build` did before: every role built it, 17 dangling images per run.
+    const build = await bash(["-c", "source scripts/lib.sh && prepare_lab && docker compose --project-name zmq-lab --profile '*' build --quiet"]);
+    expect(build.code, build.output).toBe(0);
+    expect(await docker("image", "inspect", "-f", "{{.Id}}", roleImage)).toBe(before.id);
+    expect(await docker("images", "-q", "--filter", "dangling=true", "--filter", label)).toBe(before.dangling);
+  });
+});
+
+describe("npm run lab and npm run tour", () => {
+  it("tour: runs every pattern to its end, removes it, and prints one table with exact counts", async () => {
+    const name = project("tour");
+    const { code, output } = await bash(["scripts/tour.sh", "-p", name], quick);
+    expect(code, output).toBe(0);
+    expect(tableOf(output)).toEqual([
+      ["pair", "2", "3", "PASS"],
+      ["reqrep", "2", "3", "PASS"],
+      ["pubsub", "3", "5", "PASS"],
+      ["pipeline", "3", "20", "PASS"],
+    ]);
+    expect(await containersOf(name)).toEqual([]);
+  });
+
+  it("tour: a failing pattern gives a FAIL row with its role's exit code, and a non-zero exit", async () => {
+    const { code, output } = await bash(["scripts/tour.sh", "-p", project("tour-fail"), "pubsub"], { ...quick, ZIP_FILTER: "1000" });
+    expect(code, output).toBe(1);
+    expect(tableOf(output)).toEqual([["pubsub", "3", "0", "FAIL (exit 2)"]]);
+  });
+
+  it("lab: ends by itself with the verdict role's exit code, under the project name given with -p", async () => {
+    // The subscriber stops at once (bad ZIP_FILTER, exit 2); the publishers would run forever.
+    const name = project("lab");
+    const { code, output } = await bash(["scripts/lab.sh", "pubsub", "-p", name], { ...quick, ZIP_FILTER: "1000" });
+    expect(code, output).toBe(2);
+    expect(output).toContain(`[lab] pubsub as compose project "${name}": containers are named ${name}-<service>-<n>`);
+    expect(output).toContain(`[lab] exit codes: ${name}-weather-sub-1 2`);
+    const states = lines(await docker("inspect", "-f", "{{.Name}} {{.State.Status}} {{.State.ExitCode}}", ...(await containersOf(name))));
+    expect(states.sort()).toEqual([`/${name}-weather-pub-1-1 exited 0`, `/${name}-weather-pub-2-1 exited 0`, `/${name}-weather-sub-1 exited 2`]);
+  });
+});
+
+describe("npm run clean", () => {
+  it("removes one tag's containers, networks and images, dangling ones included, and nothing of another tag", async () => {
+    const tag = `${roleImage.split(":")[1]}-clean-${randomUUID().slice(0, 8)}`;
+    const env = { ZMQ_LAB_TAG: tag };
+    const name = project("clean");
+    // Two builds of the tag under different project names: the first is left dangling.
+    const built = await bash(["-c", `source scripts/lib.sh && prepare_lab && docker compose -p ${name}-build build --quiet role-image && bash scripts/image.sh`], env);
+    expect(built.code, built.output).toBe(0);
+    const up = await bash(["-c", `docker compose -p ${name} --profile pair up -d --no-build pair-server`], env);
+    expect(up.code, up.output).toBe(0);
+    const dangling = lines(await docker("images", "-q", "--filter", "dangling=true", "--filter", `label=org.zmq-lab.tag=${tag}`));
+    expect(dangling).toHaveLength(1);
+
+    const dry = await bash(["scripts/clean.sh", "--all", "--dry-run"], env);
+    expect(dry.code, dry.output).toBe(0);
+    const standIn = await docker("images", "-q", "zmq-lab/node:24-bookworm-slim-local");
+    if (standIn) expect(dry.output).toContain("would remove image zmq-lab/node:24-bookworm-slim-local");
+    expect(await containersOf(name)).toHaveLength(1);
+
+    const clean = await bash(["scripts/clean.sh"], env);
+    expect(clean.code, clean.output).toBe(0);
+    expect(lines(clean.output).filter((line) => line.startsWith("removed ")).sort()).toEqual([
+      `removed container ${name}-pair-server-1`,
+      `removed image ${dangling[0]} (dangling zmq-lab/roles:${tag} build)`,
+      `removed image zmq-lab/roles:${tag}`,
+      `removed network ${name}_default`,
+    ]);
+    expect(await containersOf(name)).toEqual([]);
+    expect(await docker("images", "-aq", "--filter", `label=org.zmq-lab.tag=${tag}`)).toBe("");
+    expect(await docker("network", "ls", "-q", "--filter", `label=org.zmq-lab.tag=${tag}`)).toBe("");
+    // The tests' own tag and the stand-in are another checkout's, as far as this tag is concerned.
+    await docker("image", "inspect", roleImage);
+    expect(await docker("images", "-q", "zmq-lab/node:24-bookworm-slim-local")).toBe(standIn);
+  });
+});
