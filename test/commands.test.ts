@@ -99,15 +99,34 @@ describe("npm run lab and npm run tour", () => {
     expect(tableOf(output)).toEqual([["pubsub", "3", "0", "FAIL (exit 2)"]]);
   });
 
-  it("lab: ends by itself with the verdict role's exit code, under the project name given with -p", async () => {
+  it("lab: ends by itself with the verdict role's exit code, under the project named by COMPOSE_PROJECT_NAME", async () => {
     // The subscriber stops at once (bad ZIP_FILTER, exit 2); the publishers would run forever.
     const name = project("lab");
-    const { code, output } = await bash(["scripts/lab.sh", "pubsub", "-p", name], { ...quick, ZIP_FILTER: "1000" });
+    const { code, output } = await bash(["scripts/lab.sh", "pubsub"], { ...quick, ZIP_FILTER: "1000", COMPOSE_PROJECT_NAME: name });
     expect(code, output).toBe(2);
     expect(output).toContain(`[lab] pubsub as compose project "${name}": containers are named ${name}-<service>-<n>`);
     expect(output).toContain(`[lab] exit codes: ${name}-weather-sub-1 2`);
     const states = lines(await docker("inspect", "-f", "{{.Name}} {{.State.Status}} {{.State.ExitCode}}", ...(await containersOf(name))));
     expect(states.sort()).toEqual([`/${name}-weather-pub-1-1 exited 0`, `/${name}-weather-pub-2-1 exited 0`, `/${name}-weather-sub-1 exited 2`]);
+  });
+
+  it("lab --keep: the server outlives its client and serves the next one, until the project is stopped", async () => {
+    const name = project("keep");
+    const env = { ...quick, PAIR_MESSAGES: "2" };
+    const lab = bash(["scripts/lab.sh", "pair", "--keep", "--project-name", name], env);
+    const client = `${name}-pair-client-1`;
+    for (let tries = 0; (await docker("inspect", "-f", "{{.State.Status}}", client).catch(() => "")) !== "exited"; tries++) {
+      if (tries > 300) throw new Error(`${client} did not finish`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(await docker("inspect", "-f", "{{.State.ExitCode}}", client)).toBe("0");
+    // A second client, started after the first is done, is served: the server is still up.
+    const next = await bash(["-c", `docker compose -p ${name} --profile pair run --rm --no-deps -e PAIR_MESSAGES=1 pair-client`], env, 60_000);
+    expect(next.code, next.output).toBe(0);
+    expect(next.output).toMatch(/done: 1 exchanges/);
+    await exec("docker", ["compose", "-p", name, "--profile", "pair", "stop"], { cwd: repoRoot });
+    const { code, output } = await lab;
+    expect(code, output).toBe(0);
   });
 });
 
