@@ -110,6 +110,16 @@ describe("commands and links in README and docs", () => {
     });
   }
 
+  for (const path of filesUnder("docs", ".md")) {
+    it(`${path}: its table of contents lists its sections, in order`, () => {
+      const text = prose(read(path));
+      const sections = [...text.matchAll(/^## (.+)$/gm)].map((match) => `#${anchorOf(match[1]!)}`);
+      const contents = /^Contents:\n\n((?:- .+\n)+)/m.exec(text)?.[1] ?? "";
+      expect(sections.length).toBeGreaterThan(0);
+      expect([...contents.matchAll(/\]\((#[^)]+)\)/g)].map((match) => match[1])).toEqual(sections);
+    });
+  }
+
   it("makes anchors the way GitHub does", () => {
     expect(anchorOf("Request–reply (`reqrep`)")).toBe("requestreply-reqrep");
     expect(anchorOf("Drill: a consumer dies mid-batch")).toBe("drill-a-consumer-dies-mid-batch");
