@@ -74,6 +74,21 @@ describe("variables a role reads", () => {
     }
   }
 
+  it("compose/ports.yaml publishes every port a role binds by default, on 127.0.0.1 only", () => {
+    const ports = read("compose/ports.yaml");
+    const published = new Set([...ports.matchAll(/"127\.0\.0\.1:\$\{[A-Z0-9_]+:-\d+\}:(\d+)"/g)].map((match) => match[1]));
+    const bound = new Set(
+      folders
+        .filter((folder) => !(folder in notPatterns))
+        .flatMap((folder) => filesUnder(`services/${folder}`, ".ts").map(read))
+        .flatMap((source) => [...source.matchAll(/tcp:\/\/\*:(\d+)/g)].map((match) => match[1])),
+    );
+    expect(bound.size).toBeGreaterThan(0);
+    expect([...bound].filter((port) => !published.has(port))).toEqual([]);
+    const mappings = [...ports.matchAll(/"([^"\n]*:\d+)"/g)].map((match) => match[1]!);
+    expect(mappings.filter((mapping) => !mapping.startsWith("127.0.0.1:"))).toEqual([]);
+  });
+
   it("finds spec keys and env reads, not other capitals", () => {
     const source = `runRole("r", { PAIR_BIND: endpoint({ default: "x" }), TASKS: integer({ min: 1 }) });
       const DEFAULT_BATCH: BatchLimits = { frames: 64 }; process.env.ZMQ_LAB_KEYS_DIR; env["CURVE_X"]; log("NOTE: see below")`;
