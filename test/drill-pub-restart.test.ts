@@ -24,7 +24,7 @@ function updatesIn(lines: string[]): Logged[] {
 describe("drill: a publisher restarts", () => {
   const labs = labsPerTest();
 
-  it("the subscriber keeps its stream: weather-pub-1's updates return after the restart, counting from 1 again", async () => {
+  it("the subscriber keeps its stream: weather-pub-1's updates return after the restart, its count started again", async () => {
     const lab = await labs.start("pubsub", { env });
     // Well into the stream: an update numbered 20 or more, from weather-pub-1.
     await lab.waitForLine("weather-sub-1", new RegExp(` update ([2-9]\\d|1\\d\\d)/${UPDATES}: \\S+ -?\\d+ from weather-pub-1 `));

@@ -1,0 +1,79 @@
+// The producer's and the consumers' view of the collector: whether one is there at all, and the
+// producer's line to its batch port, which tells every collector that connects what the batch is.
+import type * as zmq from "zeromq";
+import type { Log } from "../runtime/index.js";
+import { encodeBatchStart, encodeRedispatch, type BatchStart } from "./messages.js";
+
+export interface Presence {
+  /** True while a collector is attached to the socket. */
+  readonly attached: boolean;
+  /** Aborted once no collector was attached for `lostMs` in a row, from the start or since the last one left. */
+  readonly lost: AbortSignal;
+}
+
+/** Follows the collector's comings and goings on `socket` (connected to one of its ports) through the socket's monitor events. */
+export function watchCollector(socket: zmq.Socket, lostMs: number): Presence {
+  const controller = new AbortController();
+  let peers = 0;
+  let timer: NodeJS.Timeout | undefined;
+  // Unref'd: a batch that ends normally must not wait for this timer.
+  const arm = () => (timer = setTimeout(() => controller.abort(), lostMs).unref());
+  socket.events.on("handshake", () => {
+    peers++;
+    clearTimeout(timer);
+  });
+  socket.events.on("disconnect", () => {
+    if (peers > 0 && --peers === 0) arm();
+  });
+  arm();
+  return {
+    get attached() {
+      return peers > 0;
+    },
+    lost: controller.signal,
+  };
+}
+
+/**
+ * The producer's PUSH line to the collector's batch port. Each connection is a collector that may
+ * know nothing (one restarted mid-batch): it gets the batch start again under a new epoch, and
+ * `onCollector` runs so the producer reopens every task until this collector confirms it.
+ * Sends go out one at a time, in order; a send waiting for a collector holds no one else up.
+ */
+export class BatchLine {
+  /** Connections to a collector so far; the collector echoes it in its confirmations. */
+  epoch = 0;
+  private batch: BatchStart | undefined;
+  private queue = Promise.resolve();
+
+  constructor(
+    readonly socket: zmq.Push,
+    private readonly log: Log,
+    onCollector: (epoch: number) => void,
+  ) {
+    socket.events.on("handshake", ({ address }) => {
+      this.epoch++;
+      if (this.epoch > 1) log.info(`a collector connected again on ${address} (epoch ${this.epoch}); re-sending the batch start, every task open until it confirms it`);
+      onCollector(this.epoch);
+      if (this.batch) this.send(encodeBatchStart(this.batch, this.epoch));
+    });
+  }
+
+  /** Announces the batch; a collector connecting later gets it on connection. */
+  start(batch: BatchStart): void {
+    this.batch = batch;
+    this.send(encodeBatchStart(batch, this.epoch));
+  }
+
+  notify(ids: number[]): void {
+    this.send(encodeRedispatch(ids));
+  }
+
+  private send(text: string): void {
+    this.queue = this.queue
+      .then(() => this.socket.send(text))
+      .catch((err: Error) => {
+        if (!this.socket.closed) this.log.warn(`batch port: ${err.message}`);
+      });
+  }
+}
