@@ -4,7 +4,7 @@
 // 3 when no collector was there for COLLECTOR_LOST_MS.
 import { hostname } from "node:os";
 import * as zmq from "zeromq";
-import { endpoint, Exit, integer, millis, oneOf, plural, runRole, text, timeout } from "../runtime/index.js";
+import { endpoint, integer, millis, oneOf, plural, runRole, text, timeout } from "../runtime/index.js";
 import { watchForStop } from "./control.js";
 import { watchCollector } from "./link.js";
 import { encodeResult, parseTask } from "./messages.js";
@@ -27,10 +27,9 @@ await runRole(
     const tasks = role.open(zmq.Pull);
     const results = role.open(zmq.Push);
     role.connect(tasks, config.PRODUCER_CONNECT);
-    const collector = watchCollector(results, config.COLLECTOR_LOST_MS);
+    const collector = watchCollector(results, { endpoint: config.COLLECTOR_CONNECT, lostMs: config.COLLECTOR_LOST_MS, close: [tasks, results] });
     role.connect(results, config.COLLECTOR_CONNECT);
     const stop = watchForStop(role, config.CONTROL_CONNECT, [tasks, results]);
-    collector.lost.addEventListener("abort", () => [tasks, results].forEach((socket) => socket.closed || socket.close()));
     const ended = AbortSignal.any([role.signal, stop, collector.lost]);
     const work = config.TASK_MODE === "cpu" ? `cpu, cost ${config.TASK_COST}` : `sleep ${config.TASK_SLEEP_MS} ms`;
     role.ready(`id ${config.CONSUMER_ID}, task: ${work}`);
@@ -60,8 +59,6 @@ await runRole(
       if (!ended.aborted) throw err;
     }
     log.info(`done: ${plural(done, "task")}`);
-    if (!collector.lost.aborted || stop.aborted || role.stopping) return;
-    log.error(`no collector on ${config.COLLECTOR_CONNECT} for ${config.COLLECTOR_LOST_MS} ms (COLLECTOR_LOST_MS); giving up with ${plural(unsent, "result")} it may never have got`);
-    return Exit.noPeer;
+    return collector.giveUp(log, () => `${plural(unsent, "result")} it may never have got`, stop, role.signal);
   },
 );

@@ -1,7 +1,7 @@
 // The producer's and the consumers' view of the collector: whether one is there at all, and the
 // producer's line to its batch port, which tells every collector that connects what the batch is.
 import type * as zmq from "zeromq";
-import type { Log } from "../runtime/index.js";
+import { Exit, type Log } from "../runtime/index.js";
 import { encodeBatchStart, encodeRedispatch, type BatchStart } from "./messages.js";
 
 export interface Presence {
@@ -9,10 +9,19 @@ export interface Presence {
   readonly attached: boolean;
   /** Aborted once no collector was attached for `lostMs` in a row, from the start or since the last one left. */
   readonly lost: AbortSignal;
+  /**
+   * For the end of a role's work: when it ended because the collector was lost (not on a stop or
+   * a signal, given as `other`), logs why with what is `left` and returns exit code 3.
+   */
+  giveUp(log: Log, left: () => string, ...other: AbortSignal[]): number | undefined;
 }
 
-/** Follows the collector's comings and goings on `socket` (connected to one of its ports) through the socket's monitor events. */
-export function watchCollector(socket: zmq.Socket, lostMs: number): Presence {
+/**
+ * Follows the collector's comings and goings on `socket`, connected to one of its ports at
+ * `endpoint`, through the socket's monitor events. Once it is lost, closes `close`, so a send or
+ * receive that waits on them ends.
+ */
+export function watchCollector(socket: zmq.Socket, { endpoint, lostMs, close }: { endpoint: string; lostMs: number; close: zmq.Socket[] }): Presence {
   const controller = new AbortController();
   let peers = 0;
   let timer: NodeJS.Timeout | undefined;
@@ -25,12 +34,18 @@ export function watchCollector(socket: zmq.Socket, lostMs: number): Presence {
   socket.events.on("disconnect", () => {
     if (peers > 0 && --peers === 0) arm();
   });
+  controller.signal.addEventListener("abort", () => close.forEach((s) => s.closed || s.close()));
   arm();
   return {
     get attached() {
       return peers > 0;
     },
     lost: controller.signal,
+    giveUp(log, left, ...other) {
+      if (!controller.signal.aborted || other.some((signal) => signal.aborted)) return undefined;
+      log.error(`no collector on ${endpoint} for ${lostMs} ms (COLLECTOR_LOST_MS); giving up with ${left()}`);
+      return Exit.noPeer;
+    },
   };
 }
 

@@ -5,7 +5,7 @@
 // broadcasts stop there, 3 when no collector was there for COLLECTOR_LOST_MS.
 import { randomInt } from "node:crypto";
 import * as zmq from "zeromq";
-import { endpoint, Exit, integer, millis, plural, runRole, text, timeout, waitForPeers, watchPeers } from "../runtime/index.js";
+import { endpoint, integer, millis, plural, runRole, text, timeout, waitForPeers, watchPeers } from "../runtime/index.js";
 import { watchForStop } from "./control.js";
 import { keepRedispatching, Ledger } from "./dispatch.js";
 import { BatchLine, watchCollector } from "./link.js";
@@ -36,17 +36,11 @@ await runRole(
     await role.bind(tasks, config.PRODUCER_BIND);
     const ledger = new Ledger(config.REDISPATCH_MS);
     const line = new BatchLine(role.open(zmq.Push), log, () => ledger.reopen(performance.now()));
-    const collector = watchCollector(line.socket, config.COLLECTOR_LOST_MS);
+    const collector = watchCollector(line.socket, { endpoint: config.BATCH_CONNECT, lostMs: config.COLLECTOR_LOST_MS, close: [tasks, line.socket] });
     role.connect(line.socket, config.BATCH_CONNECT);
     // Confirmations count only from the collector that got the latest batch start.
     const stop = watchForStop(role, config.CONTROL_CONNECT, [tasks, line.socket], ({ task, epoch }) => epoch === line.epoch && ledger.done(task, performance.now()));
-    collector.lost.addEventListener("abort", () => [tasks, line.socket].forEach((socket) => socket.closed || socket.close()));
-    const gaveUp = () => {
-      if (!collector.lost.aborted || stop.aborted || role.stopping) return undefined;
-      const open = config.TASKS - ledger.confirmed;
-      log.error(`no collector on ${config.BATCH_CONNECT} for ${config.COLLECTOR_LOST_MS} ms (COLLECTOR_LOST_MS); giving up with ${open} of ${plural(config.TASKS, "task")} unconfirmed`);
-      return Exit.noPeer;
-    };
+    const gaveUp = () => collector.giveUp(log, () => `${config.TASKS - ledger.confirmed} of ${plural(config.TASKS, "task")} unconfirmed`, stop, role.signal);
     const redispatch = config.REDISPATCH_MS > 0 ? `re-dispatch after ${config.REDISPATCH_MS} ms without a result` : "no re-dispatch";
     role.ready(`${config.TASKS} tasks, seed ${config.SEED}, ${redispatch}`);
 

@@ -36,7 +36,7 @@ describe("the producer's batch line", () => {
     const endpoint = first.lastEndpoint!;
     const collectors: number[] = [];
     const line = new BatchLine(new zmq.Push({ linger: 0 }), quiet, (epoch) => collectors.push(epoch));
-    const presence = watchCollector(line.socket, 60_000);
+    const presence = watchCollector(line.socket, { endpoint, lostMs: 60_000, close: [] });
     let second: zmq.Pull | undefined;
     try {
       line.socket.connect(endpoint);
@@ -60,15 +60,22 @@ describe("the producer's batch line", () => {
     }
   });
 
-  it("calls the collector lost after the given time without one, counted from the start", async () => {
+  it("calls the collector lost after the given time without one, counted from the start, and says so once asked", async () => {
     const socket = new zmq.Push({ linger: 0 });
     try {
       socket.connect("tcp://127.0.0.1:9");
-      const presence = watchCollector(socket, 150);
+      const presence = watchCollector(socket, { endpoint: "tcp://127.0.0.1:9", lostMs: 150, close: [socket] });
       const started = performance.now();
+      const errors: string[] = [];
+      const log = { ...quiet, error: (line: string) => errors.push(line) };
+      expect(presence.giveUp(log, () => "nothing")).toBeUndefined();
       await new Promise((resolve) => presence.lost.addEventListener("abort", resolve));
       expect(performance.now() - started).toBeGreaterThanOrEqual(140);
-      expect(presence.attached).toBe(false);
+      expect([presence.attached, socket.closed]).toEqual([false, true]);
+      // A stop or a signal that came first wins: no give-up line then.
+      expect(presence.giveUp(log, () => "x", AbortSignal.abort())).toBeUndefined();
+      expect(presence.giveUp(log, () => "3 tasks unconfirmed")).toBe(3);
+      expect(errors).toEqual(["no collector on tcp://127.0.0.1:9 for 150 ms (COLLECTOR_LOST_MS); giving up with 3 tasks unconfirmed"]);
     } finally {
       socket.close();
     }
