@@ -1,12 +1,12 @@
 # collector.py: binds a PULL socket (argv[1], default tcp://*:5558).
 # Reads RESULTS results (argv[2], default 100), each {"consumer": id, "num": n}, then prints each
 # consumer's count and sum and the totals.
-import sys
 
 import zmq
 
-endpoint = sys.argv[1] if len(sys.argv) > 1 else "tcp://*:5558"
-results = int(sys.argv[2]) if len(sys.argv) > 2 else 100
+from args import args
+
+endpoint, results = args("tcp://*:5558", 100)
 
 context = zmq.Context()
 receiver = context.socket(zmq.PULL)

@@ -1,12 +1,12 @@
 # consumer.py: PULLs work from argv[1] (default tcp://producer:5557) and PUSHes results
 # {"consumer": id, "num": n} to argv[2] (default tcp://collector:5558), until stopped.
 import random
-import sys
 
 import zmq
 
-producer = sys.argv[1] if len(sys.argv) > 1 else "tcp://producer:5557"
-collector = sys.argv[2] if len(sys.argv) > 2 else "tcp://collector:5558"
+from args import args
+
+producer, collector = args("tcp://producer:5557", "tcp://collector:5558")
 consumer_id = random.randrange(1, 10005)
 print("I am consumer #%s" % consumer_id)
 

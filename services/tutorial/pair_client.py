@@ -1,11 +1,11 @@
 # pair_client.py: connects a PAIR socket to argv[1] (default tcp://pair-server:5555).
 # Prints each server message and answers it with two messages, ROUNDS times (argv[2], default 10).
-import sys
 
 import zmq
 
-endpoint = sys.argv[1] if len(sys.argv) > 1 else "tcp://pair-server:5555"
-rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 10
+from args import args
+
+endpoint, rounds = args("tcp://pair-server:5555", 10)
 
 context = zmq.Context()
 socket = context.socket(zmq.PAIR)

@@ -1,13 +1,13 @@
 # pair_server.py: binds a PAIR socket (argv[1], default tcp://*:5555).
-# Sends "Server message to Client" and prints the answer, ROUNDS times (argv[2], default 10), a second apart.
-import sys
+# Sends "Server message to Client" and prints the answer, ROUNDS times (argv[2], default 10),
+# INTERVAL seconds apart (argv[3], default 1).
 import time
 
 import zmq
 
-endpoint = sys.argv[1] if len(sys.argv) > 1 else "tcp://*:5555"
-rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 10
-interval = float(sys.argv[3]) if len(sys.argv) > 3 else 1.0
+from args import args
+
+endpoint, rounds, interval = args("tcp://*:5555", 10, 1.0)
 
 context = zmq.Context()
 socket = context.socket(zmq.PAIR)

@@ -1,12 +1,12 @@
 # producer.py: binds a PUSH socket (argv[1], default tcp://*:5557).
 # Sends TASKS work messages {"num": n} for n = 0 .. TASKS-1 (argv[2], default 100), then waits
 # for them to leave and prints what it sent.
-import sys
 
 import zmq
 
-endpoint = sys.argv[1] if len(sys.argv) > 1 else "tcp://*:5557"
-tasks = int(sys.argv[2]) if len(sys.argv) > 2 else 100
+from args import args
+
+endpoint, tasks = args("tcp://*:5557", 100)
 
 context = zmq.Context()
 socket = context.socket(zmq.PUSH)

@@ -2,13 +2,13 @@
 # Publishes "<zip> <temp>" for random zips 10000-10004 and temperatures -80..134 °F, RATE a second
 # (argv[2], default 1) until stopped.
 import random
-import sys
 import time
 
 import zmq
 
-endpoint = sys.argv[1] if len(sys.argv) > 1 else "tcp://*:5556"
-rate = float(sys.argv[2]) if len(sys.argv) > 2 else 1.0
+from args import args
+
+endpoint, rate = args("tcp://*:5556", 1.0)
 
 context = zmq.Context()
 socket = context.socket(zmq.PUB)

@@ -1,12 +1,12 @@
 # reqrep_client.py: connects a REQ socket to argv[1] (default tcp://rep-server:5555).
 # Sends "Hello" and prints the reply, REQUESTS times (argv[2], default 10). Like the tutorial's
 # client it waits for each reply as long as it takes.
-import sys
 
 import zmq
 
-endpoint = sys.argv[1] if len(sys.argv) > 1 else "tcp://rep-server:5555"
-requests = int(sys.argv[2]) if len(sys.argv) > 2 else 10
+from args import args
+
+endpoint, requests = args("tcp://rep-server:5555", 10)
 
 context = zmq.Context()
 socket = context.socket(zmq.REQ)

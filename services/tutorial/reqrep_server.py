@@ -1,11 +1,11 @@
 # reqrep_server.py: binds a REP socket (argv[1], default tcp://*:5555).
 # Prints each request and answers "World from server", REQUESTS times (argv[2], default 10).
-import sys
 
 import zmq
 
-endpoint = sys.argv[1] if len(sys.argv) > 1 else "tcp://*:5555"
-requests = int(sys.argv[2]) if len(sys.argv) > 2 else 10
+from args import args
+
+endpoint, requests = args("tcp://*:5555", 10)
 
 context = zmq.Context()
 socket = context.socket(zmq.REP)
