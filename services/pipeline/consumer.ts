@@ -40,6 +40,7 @@ await runRole(
     try {
       for (;;) {
         const frames = await tasks.receive();
+        collector.expect();
         const task = parseTask(frames);
         if (!task.ok) {
           log.warn(`rejected task: ${task.reason}`);

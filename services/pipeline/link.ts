@@ -7,8 +7,13 @@ import { encodeBatchStart, encodeRedispatch, type BatchStart } from "./messages.
 export interface Presence {
   /** True while a collector is attached to the socket. */
   readonly attached: boolean;
-  /** Aborted once no collector was attached for `lostMs` in a row, from the start or since the last one left. */
+  /** Aborted once no collector was attached for `lostMs` in a row, since work began (`expect`) or since the last one left. */
   readonly lost: AbortSignal;
+  /**
+   * Work began (the batch start, a consumer's first task): from now on a missing collector counts.
+   * Before that nothing waits on it, however long the lab takes to start its containers.
+   */
+  expect(): void;
   /**
    * For the end of a role's work: when it ended because the collector was lost (not on a stop or
    * a signal, given as `other`), logs why with what is `left` and returns exit code 3.
@@ -35,12 +40,14 @@ export function watchCollector(socket: zmq.Socket, { endpoint, lostMs, close }: 
     if (peers > 0 && --peers === 0) arm();
   });
   controller.signal.addEventListener("abort", () => close.forEach((s) => s.closed || s.close()));
-  arm();
   return {
     get attached() {
       return peers > 0;
     },
     lost: controller.signal,
+    expect() {
+      if (peers === 0 && timer === undefined) arm();
+    },
     giveUp(log, left, ...other) {
       if (!controller.signal.aborted || other.some((signal) => signal.aborted)) return undefined;
       log.error(`no collector on ${endpoint} for ${lostMs} ms (COLLECTOR_LOST_MS); giving up with ${left()}`);

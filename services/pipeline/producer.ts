@@ -61,6 +61,7 @@ await runRole(
 
     const batch = makeBatch(config.TASKS, config.SEED);
     try {
+      collector.expect();
       line.start({ tasks: config.TASKS, total: batch.total });
       log.info(`batch start: ${config.TASKS} tasks, total ${batch.total}, seed ${config.SEED}, ${plural(wait.connected, "consumer")}`);
       for (const [task, num] of batch.nums.entries()) {
