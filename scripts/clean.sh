@@ -4,7 +4,8 @@
 # lab on the same engine is left alone:
 #   - every container of the tag (every profile, the test, bench and tour projects; stopped first),
 #   - their networks,
-#   - the tag's role image zmq-lab/roles:<tag> and its dangling predecessors,
+#   - the tag's images (the role image zmq-lab/roles:<tag>, the tutorial's zmq-lab/pyzmq:<tag>)
+#     and their dangling predecessors,
 #   - with --all, also the stand-in base image the setup built (shared by every checkout).
 # --dry-run prints what it would remove and removes nothing.
 set -euo pipefail
@@ -64,15 +65,17 @@ for id in $networks; do
   gone "network $nname"
 done
 
-# Images: the tag's dangling builds, then the role image itself, then (--all) the stand-in.
+# Images: the tag's dangling builds, then its images by name (the role image even if an older
+# build carries no label), then (--all) the stand-in.
 for id in $(docker images -q --filter dangling=true --filter "label=$label" | sort -u); do
   act docker rmi "$id"
-  gone "image $id (dangling $image build)"
+  gone "image $id (a dangling build of ZMQ_LAB_TAG=$tag)"
 done
-if docker image inspect "$image" >/dev/null 2>&1; then
-  act docker rmi "$image"
-  gone "image $image"
-fi
+for ref in $( (docker images --filter "label=$label" --format '{{.Repository}}:{{.Tag}}' | grep -v '<none>'; echo "$image") | sort -u); do
+  docker image inspect "$ref" >/dev/null 2>&1 || continue
+  act docker rmi "$ref"
+  gone "image $ref"
+done
 if [ "$all" = 1 ] && docker image inspect "$stand_in" >/dev/null 2>&1; then
   act docker rmi "$stand_in"
   gone "image $stand_in (the next setup pulls node:24-bookworm-slim or builds it again)"

@@ -153,7 +153,7 @@ describe("npm run clean", () => {
     expect(clean.code, clean.output).toBe(0);
     expect(lines(clean.output).filter((line) => line.startsWith("removed ")).sort()).toEqual([
       `removed container ${name}-pair-server-1`,
-      `removed image ${dangling[0]} (dangling zmq-lab/roles:${tag} build)`,
+      `removed image ${dangling[0]} (a dangling build of ZMQ_LAB_TAG=${tag})`,
       `removed image zmq-lab/roles:${tag}`,
       `removed network ${name}_default`,
     ]);
