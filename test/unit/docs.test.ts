@@ -107,6 +107,14 @@ describe("commands and links in README and docs", () => {
     expect(filesUnder("docs", ".md").filter((page) => !linked.has(page))).toEqual([]);
   });
 
+  it("the drills start from the built role image, not from a build of their own", () => {
+    const drills = read("docs/drills.md");
+    const build = drills.indexOf("\ndocker compose build\n");
+    expect(build).toBeGreaterThan(0);
+    expect(build).toBeLessThan(drills.search(/\ndocker compose [^\n]*\b(up|run)\b/));
+    expect(drills.match(/docker compose [^\n]*--build/g) ?? []).toEqual([]);
+  });
+
   for (const path of docs) {
     it(`${path}: every npm run X exists in package.json`, () => {
       const named = [...read(path).matchAll(/npm run ([a-z][\w:-]*)/g)].map((match) => match[1]!);
