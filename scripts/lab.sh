@@ -13,17 +13,17 @@ pattern=${1:-}
 finite_role "$pattern" >/dev/null || { echo "$usage" >&2; exit 2; }
 shift
 
-keep=0
+detach=0
 up_args=()
 while [ $# -gt 0 ]; do
   case $1 in
-    --keep) keep=1 ;;
+    --keep) lab_keep=1 ;;
     --ports) lab_files=(-f compose.yaml -f compose/ports.yaml) ;;
     -p | --project-name)
       [ $# -ge 2 ] || { echo "$usage" >&2; exit 2; }
       lab_project=(--project-name "$2"); shift ;;
     --project-name=*) lab_project=(--project-name "${1#*=}") ;;
-    -d | --detach) keep=1; up_args+=("$1") ;;
+    -d | --detach) detach=1; up_args+=("$1") ;;
     *) up_args+=("$1") ;;
   esac
   shift
@@ -32,7 +32,7 @@ done
 prepare_lab
 name=$(lab_project_name)
 echo "[lab] $pattern as compose project \"$name\": containers are named $name-<service>-<n>" >&2
-if [ "$keep" = 1 ]; then
+if [ "$detach" = 1 ]; then
   exec docker compose "${lab_files[@]}" "${lab_project[@]}" --profile "$pattern" up --no-build "${up_args[@]}"
 fi
 

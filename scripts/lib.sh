@@ -38,9 +38,11 @@ lab_compose() { docker compose "${lab_files[@]}" "${lab_project[@]}" "$@"; }
 lab_project_name() { lab_compose config 2>/dev/null | sed -n 's/^name: //p' | head -n 1; }
 
 # run_pattern <pattern> [docker compose up options]: `up` until every container of the pattern's
-# finite role has exited, then stops the other roles. Sets lab_status (compose's exit code),
-# lab_verdict (the finite role's first non-zero exit code, else 0; compose's code if none ran)
-# and lab_codes ("<container> <code>, ...").
+# finite role has exited, then stops the other roles (with lab_keep=1: until Ctrl+C). Sets
+# lab_status (compose's exit code), lab_interrupted (1 after a Ctrl+C), lab_verdict (the finite
+# role's first non-zero exit code, else 0; compose's code if none ran) and lab_codes
+# ("<container> <code>, ...").
+lab_keep=0
 run_pattern() {
   local pattern=$1; shift
   local finite; finite=$(finite_role "$pattern")
@@ -54,23 +56,41 @@ run_pattern() {
       awk -v since="$since" 'substr($1, 1, 19) >= since { print $2, $3, substr($4, 2) }'
   }
   # In the background: once every finite container has exited, stop the rest (the servers), which
-  # ends the `up` below. Ctrl+C still goes to compose, in the foreground, as usual.
-  (
-    while :; do
-      local states; states=$(finite_states)
-      if [ -n "$states" ] && ! grep -qv '^exited ' <<<"$states"; then
-        echo "[lab] $finite done; stopping the other roles" >&2
-        lab_compose --profile "$pattern" stop >/dev/null 2>&1 || true
-        exit 0
-      fi
-      sleep 1
-    done
-  ) &
-  local waiter=$!
-  lab_status=0
-  lab_compose --profile "$pattern" up --no-build "$@" || lab_status=$?
-  kill "$waiter" 2>/dev/null || true
-  wait "$waiter" 2>/dev/null || true
+  # ends the `up` below.
+  local waiter=""
+  if [ "$lab_keep" = 0 ]; then
+    (
+      while :; do
+        local states; states=$(finite_states)
+        if [ -n "$states" ] && ! grep -qv '^exited ' <<<"$states"; then
+          echo "[lab] $finite done; stopping the other roles" >&2
+          lab_compose --profile "$pattern" stop >/dev/null 2>&1 || true
+          exit 0
+        fi
+        sleep 1
+      done
+    ) &
+    waiter=$!
+  fi
+  # Compose runs in a session of its own (where setsid exists), so a Ctrl+C reaches this script
+  # alone, and it stops the roles once, with SIGTERM: reaching both docker and its compose plugin,
+  # one Ctrl+C counted twice and compose killed the roles.
+  local isolate=()
+  command -v setsid >/dev/null && isolate=(setsid)
+  local status_file; status_file=$(mktemp)
+  ( "${isolate[@]}" docker compose "${lab_files[@]}" "${lab_project[@]}" --profile "$pattern" up --no-build "$@"
+    echo $? >"$status_file" ) &
+  local up=$!
+  lab_interrupted=0
+  trap 'lab_interrupted=1; echo "[lab] stopping the roles" >&2; lab_compose --profile "$pattern" stop >/dev/null 2>&1 || true' INT TERM
+  while kill -0 "$up" 2>/dev/null; do wait "$up" || true; done
+  trap - INT TERM
+  lab_status=$(cat "$status_file"); rm -f "$status_file"
+  lab_status=${lab_status:-130}
+  if [ -n "$waiter" ]; then
+    kill "$waiter" 2>/dev/null || true
+    wait "$waiter" 2>/dev/null || true
+  fi
 
   local states; states=$(finite_states)
   if [ -z "$states" ]; then

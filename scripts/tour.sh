@@ -49,7 +49,7 @@ for pattern in "${patterns[@]}"; do
   rows+=("$pattern|$containers|$messages|$verdict|$seconds")
   lab_compose --profile "$pattern" down --timeout 2 >/dev/null 2>&1
   # Ctrl+C stops the tour, not only the pattern.
-  [ "$lab_status" != 130 ] || { echo "[tour] interrupted" >&2; failed=1; break; }
+  [ "$lab_interrupted" = 0 ] || { echo "[tour] interrupted" >&2; failed=1; break; }
 done
 
 printf '\n%-9s  %-10s  %-8s  %-14s  %s\n' pattern containers messages verdict seconds

@@ -26,10 +26,19 @@ const quick = {
   TASK_SLEEP_MS: "5",
 };
 
-/** Runs `bash <args>` in the repo with `env` on top of the test's environment; its exit code and output. */
-function bash(args: string[], env: Record<string, string> = {}, timeoutMs = 120_000): Promise<{ code: number; output: string }> {
+/**
+ * Runs `bash <args>` in the repo with `env` on top of the test's environment; its exit code and
+ * output. `started` gets the process, in a process group of its own, as a terminal's job is.
+ */
+function bash(
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 120_000,
+  started?: (pid: number) => void,
+): Promise<{ code: number; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn("bash", args, { cwd: repoRoot, env: { ...process.env, COMPOSE_PROJECT_NAME: "", ...env } });
+    const child = spawn("bash", args, { cwd: repoRoot, env: { ...process.env, COMPOSE_PROJECT_NAME: "", ...env }, detached: !!started });
+    if (started) started(child.pid!);
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -127,6 +136,26 @@ describe("npm run lab and npm run tour", () => {
     await exec("docker", ["compose", "-p", name, "--profile", "pair", "stop"], { cwd: repoRoot });
     const { code, output } = await lab;
     expect(code, output).toBe(0);
+  });
+
+  it("lab: Ctrl+C stops every role with SIGTERM, once, and returns the verdict role's code", async () => {
+    const name = project("ctrl-c");
+    let group = 0;
+    const lab = bash(["scripts/lab.sh", "pair", "-p", name], { ...quick, PAIR_MESSAGES: "1000" }, 120_000, (pid) => (group = pid));
+    const client = `${name}-pair-client-1`;
+    for (let tries = 0; !/received 2\/1000/.test(await docker("logs", client).catch(() => "")); tries++) {
+      if (tries > 300) throw new Error(`${client} never got going`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    // A terminal's Ctrl+C: SIGINT to the whole foreground process group.
+    process.kill(-group, "SIGINT");
+    const { code, output } = await lab;
+    expect(output).toContain("[lab] stopping the roles");
+    const states = lines(await docker("inspect", "-f", "{{.Name}} {{.State.ExitCode}} {{.State.OOMKilled}}", ...(await containersOf(name))));
+    // SIGTERM, not a kill: no 137; the server stops cleanly with 0.
+    expect(states.filter((state) => / 137 /.test(state))).toEqual([]);
+    expect(states).toContain(`/${name}-pair-server-1 0 false`);
+    expect(String(code)).toBe(states.find((state) => state.startsWith(`/${client} `))!.split(" ")[1]);
   });
 });
 
