@@ -53,6 +53,15 @@ function bash(
   });
 }
 
+/** Polls `check` until it holds: a readiness signal, never a fixed sleep. */
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 /** The tour's table rows, as [pattern, containers, messages, verdict]; seconds left out. */
 function tableOf(output: string): string[][] {
   const all = lines(output);
@@ -124,10 +133,7 @@ describe("npm run lab and npm run tour", () => {
     const env = { ...quick, PAIR_MESSAGES: "2" };
     const lab = bash(["scripts/lab.sh", "pair", "--keep", "--project-name", name], env);
     const client = `${name}-pair-client-1`;
-    for (let tries = 0; (await docker("inspect", "-f", "{{.State.Status}}", client).catch(() => "")) !== "exited"; tries++) {
-      if (tries > 300) throw new Error(`${client} did not finish`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await until(`${client} exited`, async () => (await docker("inspect", "-f", "{{.State.Status}}", client).catch(() => "")) === "exited");
     expect(await docker("inspect", "-f", "{{.State.ExitCode}}", client)).toBe("0");
     // A second client, started after the first is done, is served: the server is still up.
     const next = await bash(["-c", `docker compose -p ${name} --profile pair run --rm --no-deps -e PAIR_MESSAGES=1 pair-client`], env, 60_000);
@@ -143,10 +149,7 @@ describe("npm run lab and npm run tour", () => {
     let group = 0;
     const lab = bash(["scripts/lab.sh", "pair", "-p", name], { ...quick, PAIR_MESSAGES: "1000" }, 120_000, (pid) => (group = pid));
     const client = `${name}-pair-client-1`;
-    for (let tries = 0; !/received 2\/1000/.test(await docker("logs", client).catch(() => "")); tries++) {
-      if (tries > 300) throw new Error(`${client} never got going`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await until(`${client} logged its second exchange`, async () => /received 2\/1000/.test(await docker("logs", client).catch(() => "")));
     // A terminal's Ctrl+C: SIGINT to the whole foreground process group.
     process.kill(-group, "SIGINT");
     const { code, output } = await lab;
