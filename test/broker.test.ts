@@ -31,3 +31,63 @@ describe("broker profile", () => {
     expect(ratio).toBeLessThan(0.5);
   });
 });
+
+describe("broker heartbeats", () => {
+  const labs = labsPerTest();
+
+  it("a paused worker is purged within 3 heartbeats + 1 s, its request answered by the other; unpaused, it serves again", async () => {
+    const env = { ...base, WORK_MS: "1000", REQUESTS: "10" };
+    const lab = await labs.start("broker", { env, scale: { "broker-client": 2, "broker-worker": 2 } });
+    const [paused, other] = ["broker-worker-1", "broker-worker-2"];
+    const pausedId = await workerId(lab, paused);
+    const inFlight = /working on request (\d+)$/.exec(await lab.waitForLine(paused, /working on request \d+$/))![1]!;
+    // No FIN, no RST: only the missing heartbeats tell the broker.
+    await lab.pause(paused);
+    const pausedAt = Date.now();
+    const purge = new RegExp(`WARN purged worker ${pausedId}: silent for \\d+ ms, re-queued request ${inFlight} `);
+    await lab.waitForLine("lb-broker-1", purge, 15_000);
+    const purgedAt = (await lab.timedLogs("lb-broker-1")).find(({ line }) => purge.test(line))!.at.getTime();
+    const hb = Number(env.HEARTBEAT_MS);
+    console.log(`purged ${purgedAt - pausedAt} ms after docker pause (HEARTBEAT_MS ${hb})`);
+    expect(purgedAt - pausedAt).toBeLessThanOrEqual(3 * hb + 1000);
+    // The re-queued request went to the other worker.
+    await lab.waitForLine(other, new RegExp(` served request ${inFlight} in `));
+
+    await lab.unpause(paused);
+    const [reconnect] = await Promise.all([
+      lab.waitForLine(paused, / WARN broker silent for \d+ ms: reconnecting on a fresh socket in 1000 ms$/),
+      lab.waitForLine(paused, new RegExp(` served request (?!${inFlight} )\\d+ in `)),
+    ]);
+    expect(reconnect).toBeDefined();
+
+    const total = 2 * Number(env.REQUESTS);
+    const byReply = await answeredBy(lab, ["broker-client-1", "broker-client-2"], Number(env.REQUESTS));
+    const result = await brokerIdle(lab, total);
+    expect(result).toMatchObject({ answered: total, requeued: 1, purged: 1 });
+    expect(new Map(Object.entries(result.workers))).toEqual(byReply);
+    expect(byReply.get(pausedId)).toBeGreaterThan(0);
+  });
+
+  it("a broker restart: workers reconnect on fresh sockets, clients retry and finish", async () => {
+    const env = { ...base, WORK_MS: "200", REQUESTS: "15", REQ_TIMEOUT_MS: "3000", REQ_RETRIES: "5" };
+    const lab = await labs.start("broker", { env, scale: { "broker-client": 2, "broker-worker": 2 } });
+    const ids = await Promise.all(["broker-worker-1", "broker-worker-2"].map((name) => workerId(lab, name)));
+    await lab.waitForLine("broker-client-1", / reply 3\//);
+    await lab.restart("lb-broker-1");
+
+    for (const name of ["broker-worker-1", "broker-worker-2"]) {
+      await lab.waitForLine(name, / WARN broker silent for \d+ ms: reconnecting on a fresh socket in 1000 ms$/);
+    }
+    for (const name of ["broker-client-1", "broker-client-2"]) {
+      expect(await lab.waitForExit(name, 90_000)).toBe(0);
+      const lines = await lab.logs(name);
+      const numbers = lines.map((l) => /^req-client@\S+ reply (\d+)\/15: Hi from worker \S+$/.exec(l)?.[1]).filter(Boolean);
+      expect(numbers.map(Number)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
+    }
+    // The restarted broker saw both workers come back (its log holds both runs: two ready lines).
+    const lines = await lab.logs("lb-broker-1");
+    const restarted = lines.findLastIndex((l) => / ready: /.test(l));
+    expect(lines.filter((l) => / ready: /.test(l))).toHaveLength(2);
+    for (const id of ids) expect(lines.slice(restarted)).toContainEqual(expect.stringMatching(new RegExp(` worker ${id} ready `)));
+  });
+});

@@ -30,7 +30,7 @@ await runRole(
 
     while (!role.stopping) {
       // A fresh socket each time: a new routing id, nothing queued for the broker that was lost.
-      const socket = role.open(zmq.Dealer, { receiveTimeout: Math.max(1, Math.floor(hb / 2)) });
+      const socket = role.open(zmq.Dealer, { receiveTimeout: Math.max(1, Math.floor(hb / 4)) });
       role.connect(socket, config.BROKER_CONNECT);
       const send = serialSend(socket, () => undefined);
       void send(ready(config.WORKER_ID));
@@ -51,6 +51,7 @@ await runRole(
           else if (message.value.kind === "REQUEST") {
             const { request, body } = message.value;
             work = work.then(async () => {
+              log.info(`working on request ${request}`);
               const started = Date.now();
               await role.sleep(config.WORK_MS + Math.floor(Math.random() * (config.WORK_JITTER_MS + 1)));
               if (role.stopping || socket.closed) return;
@@ -62,7 +63,8 @@ await runRole(
           }
         }
         const now = Date.now();
-        if (now - lastSent >= hb) {
+        // Never more than one beat apart, checked every quarter beat: 3 missed really means dead.
+        if (now - lastSent >= hb - hb / 4) {
           lastSent = now;
           void send(heartbeat());
         }

@@ -118,13 +118,18 @@ await runRole(
       }
     })();
 
-    // Heartbeats out, silent workers purged, and the report once traffic stops.
+    // Heartbeats out every HEARTBEAT_MS; silence checked four times as often, so a dead worker
+    // goes at most a quarter beat after its third missed heartbeat.
+    const hb = config.HEARTBEAT_MS;
+    let lastBeat = 0;
     const beat = setInterval(() => {
       const now = Date.now();
+      const beating = now - lastBeat >= hb - hb / 4;
+      if (beating) lastBeat = now;
       for (const worker of [...workers.values()]) {
         const silent = now - worker.lastSeen;
-        if (silent <= 3 * config.HEARTBEAT_MS) {
-          void toWorker([worker.routing, ...heartbeat()]);
+        if (silent <= 3 * hb) {
+          if (beating) void toWorker([worker.routing, ...heartbeat()]);
           continue;
         }
         forget(worker);
@@ -142,7 +147,7 @@ await runRole(
         unreported = false;
         tally.report(log, `idle for ${config.BROKER_IDLE_MS} ms`);
       }
-    }, config.HEARTBEAT_MS);
+    }, hb / 4);
 
     try {
       await Promise.all([clients, backendLoop]);
