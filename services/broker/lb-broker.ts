@@ -6,7 +6,7 @@ import * as zmq from "zeromq";
 import { endpoint, integer, runRole, timeout } from "../runtime/index.js";
 import { serialSend } from "../runtime/serial-send.js";
 import { BrokerTally } from "./report.js";
-import { heartbeat, parseFromWorker, QUEUE_FULL, request } from "./wire.js";
+import { heartbeat, MALFORMED, parseFromWorker, QUEUE_FULL, request } from "./wire.js";
 
 interface Job {
   id: number;
@@ -67,8 +67,14 @@ await runRole(
     const clients = (async () => {
       for await (const [client, empty, ...body] of frontend) {
         touch();
-        if (!client || empty?.length !== 0 || body.length !== 1) {
-          log.warn(`malformed client message ${++tally.result.malformed} dropped (not a REQ envelope with one body frame)`);
+        if (!client || empty?.length !== 0) {
+          log.warn(`malformed client message ${++tally.result.malformed} dropped (not a REQ envelope)`);
+          continue;
+        }
+        // A REQ client waits for an answer to anything it sent: refuse it out loud.
+        if (body.length !== 1) {
+          log.warn(`malformed client request ${++tally.result.malformed} refused (${body.length} body frames, not 1)`);
+          void toClient([client, "", MALFORMED]);
           continue;
         }
         if (queue.length >= config.BROKER_QUEUE_MAX && ready.length === 0) {

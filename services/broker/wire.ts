@@ -22,6 +22,8 @@ export const request = (request: number, body: Buffer) => ["REQUEST", String(req
 export const replyText = (worker: string) => `Hi from worker ${worker}`;
 /** What the broker answers a client when it cannot take the request: REQ needs some reply. */
 export const QUEUE_FULL = "ERROR broker queue full";
+/** ...and when a request has more than one body frame: the lab's requests are one text frame. */
+export const MALFORMED = "ERROR malformed request";
 
 const fail = (reason: string): { ok: false; reason: string } => ({ ok: false, reason });
 const requestId = (frame: Buffer | undefined) => {
