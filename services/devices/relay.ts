@@ -3,7 +3,7 @@
 // but it has no capture socket and so could not count; this loop is zmq_proxy written out.
 import { lookup } from "node:dns/promises";
 import type * as zmq from "zeromq";
-import { tcpAddress, type Role } from "../runtime/index.js";
+import { runRole, tcpAddress, type Config, type Role, type Spec } from "../runtime/index.js";
 
 export interface Hop {
   /** Names the direction in the counts, e.g. "clients → servers". */
@@ -54,4 +54,12 @@ export async function connectEach(role: Pick<Role<unknown>, "connect">, socket: 
   if (hosts.length === 0) role.connect(socket, endpoint);
   for (const host of hosts) role.connect(socket, `tcp://${host}:${address!.port}`);
   return Math.max(1, hosts.length);
+}
+
+/**
+ * Runs a device role: `open` creates, binds and connects its sockets and returns the hops between
+ * them; the device then relays until it is stopped.
+ */
+export function runDevice<S extends Spec>(name: string, spec: S, open: (role: Role<Config<S>>) => Promise<Hop[]>): Promise<void> {
+  return runRole(name, spec, async (role) => relay(role, await open(role)));
 }

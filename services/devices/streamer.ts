@@ -2,22 +2,16 @@
 // (tcp://producer:5557) and binds a PUSH on STREAMER_BIND (tcp://*:5574) for the consumers, which
 // get the tasks round robin as if from the producer. Logs what it relayed.
 import * as zmq from "zeromq";
-import { endpoint, runRole } from "../runtime/index.js";
-import { relay } from "./relay.js";
+import { endpoint } from "../runtime/index.js";
+import { runDevice } from "./relay.js";
 
-await runRole(
-  "streamer",
-  {
-    STREAMER_BIND: endpoint({ default: "tcp://*:5574" }),
-    STREAMER_PRODUCER_CONNECT: endpoint({ default: "tcp://producer:5557" }),
-  },
-  async (role) => {
-    const { config } = role;
-    const producer = role.open(zmq.Pull);
-    const consumers = role.open(zmq.Push);
-    await role.bind(consumers, config.STREAMER_BIND);
-    role.connect(producer, config.STREAMER_PRODUCER_CONNECT);
-    role.ready();
-    await relay(role, [{ name: "tasks", from: producer, to: consumers }]);
-  },
-);
+const spec = { STREAMER_BIND: endpoint({ default: "tcp://*:5574" }), STREAMER_PRODUCER_CONNECT: endpoint({ default: "tcp://producer:5557" }) };
+
+await runDevice("streamer", spec, async ({ open, bind, connect, config, ready }) => {
+  const producer = open(zmq.Pull);
+  const consumers = open(zmq.Push);
+  await bind(consumers, config.STREAMER_BIND);
+  connect(producer, config.STREAMER_PRODUCER_CONNECT);
+  ready();
+  return [{ name: "tasks", from: producer, to: consumers }];
+});
