@@ -40,10 +40,14 @@ describe("broker heartbeats", () => {
     const lab = await labs.start("broker", { env, scale: { "broker-client": 2, "broker-worker": 2 } });
     const [paused, other] = ["broker-worker-1", "broker-worker-2"];
     const pausedId = await workerId(lab, paused);
-    const inFlight = /working on request (\d+)$/.exec(await lab.waitForLine(paused, /working on request \d+$/))![1]!;
+    await lab.waitForLine(paused, /working on request \d+$/);
     // No FIN, no RST: only the missing heartbeats tell the broker.
     await lab.pause(paused);
     const pausedAt = Date.now();
+    // The request it froze with: the last one it started and never answered.
+    const frozen = await lab.logs(paused);
+    const inFlight = /working on request (\d+)$/.exec(frozen.findLast((l) => / working on request \d+$/.test(l))!)![1]!;
+    expect(frozen.filter((l) => l.includes(` served request ${inFlight} in `)), "paused while idle; rerun").toEqual([]);
     const purge = new RegExp(`WARN purged worker ${pausedId}: silent for \\d+ ms, re-queued request ${inFlight} `);
     await lab.waitForLine("lb-broker-1", purge, 15_000);
     const purgedAt = (await lab.timedLogs("lb-broker-1")).find(({ line }) => purge.test(line))!.at.getTime();
