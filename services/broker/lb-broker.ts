@@ -57,10 +57,18 @@ await runRole(
         void toWorker([worker.routing, ...request(job.id, job.body)]);
       }
     };
-    const forget = (worker: Worker) => {
+    // Drops a worker; a request it held goes back to the head of the queue (returned, for the log).
+    const forget = (worker: Worker): Job | undefined => {
       workers.delete(worker.routing.toString("hex"));
       const at = ready.indexOf(worker);
       if (at >= 0) ready.splice(at, 1);
+      const job = worker.job;
+      if (job) {
+        tally.result.requeued++;
+        queue.unshift(job);
+        tally.queued(queue.length);
+      }
+      return job;
     };
 
     // Clients: [client id, "", body] from REQ; the reply goes back the same way.
@@ -138,14 +146,8 @@ await runRole(
           if (beating) void toWorker([worker.routing, ...heartbeat()]);
           continue;
         }
-        forget(worker);
+        const job = forget(worker);
         tally.result.purged++;
-        const job = worker.job;
-        if (job) {
-          tally.result.requeued++;
-          queue.unshift(job);
-          tally.queued(queue.length);
-        }
         log.warn(`purged worker ${worker.name}: silent for ${silent} ms${job ? `, re-queued request ${job.id}` : ""} (${workers.size} left)`);
       }
       dispatch();
