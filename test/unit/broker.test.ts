@@ -1,7 +1,8 @@
 import * as zmq from "zeromq";
 import { describe, expect, it } from "vitest";
+import { Dispatcher } from "../../services/broker/dispatcher.js";
 import { BrokerTally } from "../../services/broker/report.js";
-import { heartbeat, parseFromBroker, parseFromWorker, ready, reply, request } from "../../services/broker/wire.js";
+import { heartbeat, parseFromBroker, parseFromWorker, QUEUE_FULL, ready, reply, request } from "../../services/broker/wire.js";
 import { relay } from "../../services/devices/relay.js";
 
 const frames = (...parts: Array<string | Buffer>) => parts.map((part) => Buffer.from(part));
@@ -73,5 +74,58 @@ describe("device relay", () => {
     expect(lines.at(-1)).toBe("stopping: relayed 5 tasks");
     source.close();
     sink.close();
+  });
+});
+
+describe("dispatcher", () => {
+  const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+  const id = (n: number) => Buffer.from([n]);
+  const REQ = (client: number, body: string) => [id(client), Buffer.alloc(0), Buffer.from(body)];
+  const W = (worker: number, ...parts: string[]) => [id(100 + worker), ...frames(...parts)];
+  function setup(queueMax = 10) {
+    const sent = { clients: [] as string[], workers: [] as string[] };
+    const text = (frames: Array<Buffer | string>) => frames.map((f, i) => (i === 0 ? `#${(f as Buffer)[0]}` : String(f))).join(" ");
+    const out = { toClient: (f: Array<Buffer | string>) => sent.clients.push(text(f)), toWorker: (f: Array<Buffer | string>) => sent.workers.push(text(f)) };
+    return { broker: new Dispatcher({ queueMax, heartbeatMs: 1000 }, out, quiet), sent };
+  }
+
+  it("hands requests to the least recently used ready worker and routes each reply to its client", () => {
+    const { broker, sent } = setup();
+    broker.fromWorker(W(1, "READY", "w1"), 0);
+    broker.fromWorker(W(2, "READY", "w2"), 0);
+    broker.fromClient(REQ(1, "a"), 0);
+    broker.fromClient(REQ(2, "b"), 0);
+    broker.fromClient(REQ(3, "c"), 0);
+    expect(sent.workers).toEqual(["#101 REQUEST 1 a", "#102 REQUEST 2 b"]);
+    broker.fromWorker(W(2, "REPLY", "2", "B"), 10);
+    expect(sent.clients).toEqual(["#2  B"]);
+    expect(sent.workers.at(-1)).toBe("#102 REQUEST 3 c");
+    broker.fromWorker(W(1, "REPLY", "1", "A"), 20);
+    expect(broker.tally.result).toMatchObject({ answered: 2, workers: { w1: 1, w2: 1 }, queuedMax: 1 });
+  });
+
+  it("refuses a request when the queue is full and no worker is ready", () => {
+    const { broker, sent } = setup(1);
+    broker.fromClient(REQ(1, "a"), 0);
+    broker.fromClient(REQ(2, "b"), 0);
+    expect(sent.clients).toEqual([`#2  ${QUEUE_FULL}`]);
+    expect(broker.tally.result.full).toBe(1);
+  });
+
+  it("purges a worker silent for more than 3 beats, re-queues its request, and drops its late reply", () => {
+    const { broker, sent } = setup();
+    broker.fromWorker(W(1, "READY", "w1"), 0);
+    broker.fromWorker(W(2, "READY", "w2"), 0);
+    broker.fromClient(REQ(1, "a"), 0);
+    broker.fromWorker(W(2, "HEARTBEAT"), 2500);
+    broker.check(3000, true);
+    expect(broker.connected).toBe(2);
+    broker.check(3001, false);
+    expect(broker.connected).toBe(1);
+    expect(sent.workers.at(-1)).toBe("#102 REQUEST 1 a");
+    broker.fromWorker(W(1, "REPLY", "1", "late"), 3100);
+    broker.fromWorker(W(2, "REPLY", "1", "A"), 3200);
+    expect(sent.clients).toEqual(["#1  A"]);
+    expect(broker.tally.result).toMatchObject({ answered: 1, requeued: 1, purged: 1, late: 1, workers: { w2: 1 } });
   });
 });
