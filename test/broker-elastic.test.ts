@@ -29,7 +29,7 @@ describe("elastic scaling: broker vs pipeline", () => {
     expect(shares.broker).toBeGreaterThanOrEqual(0.3);
   });
 
-  it("pipeline: the same moves leave the late consumers only re-dispatched tasks, a smaller share", async () => {
+  it("pipeline: the same moves leave the late consumers a smaller share (PUSH dealt the batch out before they came)", async () => {
     const tasks = 600;
     const env = { ...pipelineBase, TASKS: String(tasks), TASK_MODE: "sleep", TASK_SLEEP_MS: "20" };
     const lab = await labs.start("pipeline", { env, scale: { consumer: 2 } });
