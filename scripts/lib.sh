@@ -8,7 +8,7 @@ ensure_node_deps() {
 }
 
 # Every pattern, in the tour's order.
-lab_patterns="pair reqrep pubsub pipeline"
+lab_patterns="pair reqrep pubsub pipeline broker reqrep-queue pubsub-forwarder pipeline-streamer"
 
 # The pattern's finite role: the service whose exit code is the pattern's verdict.
 finite_role() {
@@ -16,7 +16,10 @@ finite_role() {
     pair) echo pair-client ;;
     reqrep) echo req-client ;;
     pubsub) echo weather-sub ;;
-    pipeline) echo collector ;;
+    pipeline | pipeline-streamer) echo collector ;;
+    broker) echo broker-client ;;
+    reqrep-queue) echo queue-client ;;
+    pubsub-forwarder) echo forwarded-sub ;;
     *) return 1 ;;
   esac
 }

@@ -26,9 +26,9 @@ messages_of() {
   local pick
   case $pattern in
     pair) pick='done: ([0-9]+) exchanges' ;;
-    reqrep) pick='done: ([0-9]+) replies' ;;
-    pubsub) pick='report: ([0-9]+) updates' ;;
-    pipeline) pick='total: ([0-9]+) tasks' ;;
+    reqrep | broker | reqrep-queue) pick='done: ([0-9]+) replies' ;;
+    pubsub | pubsub-forwarder) pick='report: ([0-9]+) updates' ;;
+    pipeline | pipeline-streamer) pick='total: ([0-9]+) tasks' ;;
   esac
   lab_compose --profile "$pattern" logs --no-color --no-log-prefix "$finite" 2>/dev/null |
     sed -nE "s/.* $pick.*/\1/p" | awk '{ n += $1 } END { print n + 0 }'
