@@ -52,10 +52,12 @@ for pattern in "${patterns[@]}"; do
   [ "$lab_interrupted" = 0 ] || { echo "[tour] interrupted" >&2; failed=1; break; }
 done
 
-printf '\n%-9s  %-10s  %-8s  %-14s  %s\n' pattern containers messages verdict seconds
-printf '%-9s  %-10s  %-8s  %-14s  %s\n' --------- ---------- -------- -------------- -------
-for row in "${rows[@]}"; do
-  IFS='|' read -r p c m v s <<<"$row"
-  printf '%-9s  %-10s  %-8s  %-14s  %s\n' "$p" "$c" "$m" "$v" "$s"
+row() { printf '%-17s  %-10s  %-8s  %-14s  %s\n' "$@"; }
+echo
+row pattern containers messages verdict seconds
+row ----------------- ---------- -------- -------------- -------
+for line in "${rows[@]}"; do
+  IFS='|' read -r p c m v s <<<"$line"
+  row "$p" "$c" "$m" "$v" "$s"
 done
 exit "$failed"
