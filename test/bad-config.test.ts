@@ -50,9 +50,9 @@ const roles: Array<[role: string, script: string, cases: Case[]]> = [
   ["collector", "dist/pipeline/collector.js", [["COLLECTOR_BIND", "tcp://*:", ENDPOINT], ["BATCH_BIND", "tcp://*:0", ENDPOINT], ["COLLECTOR_TIMEOUT_MS", "20 s", TIMEOUT]]],
   ["lb-broker", "dist/broker/lb-broker.js", [["FRONTEND_BIND", "tcp://*:5570x", ENDPOINT], ["BROKER_QUEUE_MAX", "-1", COUNT], ["HEARTBEAT_MS", "10", COUNT], ["BROKER_IDLE_MS", "0", TIMEOUT]]],
   ["broker-worker", "dist/broker/broker-worker.js", [["BROKER_CONNECT", "lb-broker:5571", ENDPOINT], ["WORK_MS", "slow", DURATION], ["WORK_JITTER_MS", "-5", DURATION], ["HEARTBEAT_MS", "1s", COUNT]]],
-  ["queue", "dist/devices/queue.js", [["QUEUE_BIND", "5572", ENDPOINT], ["QUEUE_SERVERS_CONNECT", "rep-server", ENDPOINT]]],
-  ["forwarder", "dist/devices/forwarder.js", [["FORWARDER_BIND", "tcp://*:", ENDPOINT], ["FORWARDER_PUBS_CONNECT", "tcp://weather-pub-1:5556,x", ENDPOINTS]]],
-  ["streamer", "dist/devices/streamer.js", [["STREAMER_BIND", "tcp://*:0", ENDPOINT], ["STREAMER_PRODUCER_CONNECT", "producer:5557", ENDPOINT]]],
+  ["queue", "dist/devices/queue.js", [["QUEUE_BIND", "5572", ENDPOINT], ["QUEUE_SERVERS_BIND", "connect:tcp://*:5575", ENDPOINT]]],
+  ["forwarder", "dist/devices/forwarder.js", [["FORWARDER_BIND", "tcp://*:", ENDPOINT], ["FORWARDER_PUBS_BIND", "tcp://*:5576,tcp://*:5577", ENDPOINT]]],
+  ["streamer", "dist/devices/streamer.js", [["STREAMER_BIND", "tcp://*:0", ENDPOINT], ["STREAMER_PRODUCERS_BIND", "connect:streamer:5577", ENDPOINT]]],
   ["intruder", "dist/intruder/intruder.js", [["INTRUDER_TARGET", "rep-server", ENDPOINT], ["INTRUDER_SOCKET", "router", CHOICE], ["INTRUDER_WAIT_MS", "1.5", TIMEOUT]]],
 ];
 

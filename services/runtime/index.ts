@@ -1,4 +1,4 @@
-export { ConfigError, endpoint, endpoints, expected, integer, loadConfig, millis, oneOf, port, tcpAddress, text, timeout, type Config, type Spec } from "./config.js";
+export { ConfigError, connectInstead, endpoint, endpoints, expected, integer, loadConfig, millis, oneOf, port, tcpAddress, text, timeout, type Config, type Spec } from "./config.js";
 export { curveKeyPair } from "./keys.js";
 export { createLog, plural, table, type Log } from "./log.js";
 export { Exit, runRole, type Role } from "./lifecycle.js";

@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import { setTimeout as delay } from "node:timers/promises";
 import { config as loadDotenv } from "dotenv";
 import type * as zmq from "zeromq";
-import { ConfigError, loadConfig, type Config, type Spec } from "./config.js";
+import { ConfigError, connectInstead, loadConfig, type Config, type Spec } from "./config.js";
 import { createLog, plural, type Log } from "./log.js";
 import { Guard, loadSecurity } from "./security.js";
 
@@ -130,13 +130,21 @@ export async function runRole<S extends Spec>(
     },
     async bind(socket, endpoint) {
       await guard.server(socket);
+      // A `connect:` value: the same socket, still the secure side that holds server keys, connects.
+      const target = connectInstead(endpoint);
+      if (target !== undefined) {
+        socket.connect(target);
+        endpoints.push(`connecting to ${target} (instead of binding)`);
+        return;
+      }
       await socket.bind(endpoint);
       endpoints.push(`bound ${endpoint}`);
     },
     connect(socket, endpoint) {
       guard.client(socket);
-      socket.connect(endpoint);
-      endpoints.push(`connecting to ${endpoint}`);
+      const target = connectInstead(endpoint) ?? endpoint;
+      socket.connect(target);
+      endpoints.push(`connecting to ${target}`);
     },
     ready(detail) {
       const secure = guard.mode === "curve" ? "CURVE on" : undefined;
