@@ -30,9 +30,9 @@ const keysOf: Record<string, string[]> = {
   collector: SERVER_KEYS,
   "lb-broker": SERVER_KEYS,
   "broker-worker": CLIENT_KEYS,
-  queue: [...SERVER_KEYS, ...CLIENT_KEYS],
-  forwarder: [...SERVER_KEYS, ...CLIENT_KEYS],
-  streamer: [...SERVER_KEYS, ...CLIENT_KEYS],
+  queue: SERVER_KEYS,
+  forwarder: SERVER_KEYS,
+  streamer: SERVER_KEYS,
   // The intruder brings its own keys and never uses the lab's.
   intruder: [],
 };
@@ -83,5 +83,15 @@ describe.each(roles)("%s with bad configuration", (role, script, cases) => {
       expect(lines).toContainEqual(expect.stringContaining("CURVE_SERVER_SECRET: expected a 40-character Z85 CURVE key, got 9 characters (value not shown)"));
     }
     expect(lines.join("\n")).not.toMatch(/not-a-key|nor-this-one/);
+  });
+});
+
+describe("a *_BIND set to connect:<endpoint>", () => {
+  it("with ZMQ_CURVE=on, makes the role a client of what binds there: it needs the client's keys, not the server's", async () => {
+    const env = { ZMQ_CURVE: "on", REP_BIND: "connect:tcp://queue:5575", CURVE_SERVER_SECRET: "not-a-key", CURVE_CLIENT_SECRET: "nor-this-one" };
+    const { exitCode, lines } = await runOnce(["node", "dist/reqrep/server.js"], env);
+    expect(exitCode).toBe(2);
+    const named = lines.flatMap((line) => new RegExp(`^rep-server@\\S+ ERROR config (CURVE_[A-Z_]+): (${KEY.source})`).exec(line)?.[1] ?? []);
+    expect(named).toEqual(CLIENT_KEYS);
   });
 });

@@ -78,9 +78,15 @@ export async function runRole<S extends Spec>(
     }
   };
   const config = attempt(() => loadConfig(spec));
-  // A role's endpoints are its *_BIND and *_CONNECT variables: they say which keys it needs.
+  // A role's endpoints are its *_BIND and *_CONNECT variables: they say which keys it needs. A
+  // *_BIND set to connect:<endpoint> connects, so that socket is a client: the device it reaches binds.
   const names = Object.keys(spec);
-  const sides = { server: names.some((n) => n.endsWith("_BIND")), client: names.some((n) => n.endsWith("_CONNECT")) };
+  const connectsInstead = (n: string) => connectInstead(String((config as Record<string, unknown> | undefined)?.[n] ?? "")) !== undefined;
+  const binds = names.filter((n) => n.endsWith("_BIND"));
+  const sides = {
+    server: binds.some((n) => !connectsInstead(n)),
+    client: names.some((n) => n.endsWith("_CONNECT")) || binds.some(connectsInstead),
+  };
   const security = attempt(() => loadSecurity(process.env, sides));
   if (!config || !security) {
     for (const problem of problems) log.error(`config ${problem}`);
@@ -129,14 +135,15 @@ export async function runRole<S extends Spec>(
       socket.close();
     },
     async bind(socket, endpoint) {
-      await guard.server(socket);
-      // A `connect:` value: the same socket, still the secure side that holds server keys, connects.
+      // A `connect:` value: the socket connects, as a client of whatever binds there.
       const target = connectInstead(endpoint);
       if (target !== undefined) {
+        guard.client(socket);
         socket.connect(target);
         endpoints.push(`connecting to ${target} (instead of binding)`);
         return;
       }
+      await guard.server(socket);
       await socket.bind(endpoint);
       endpoints.push(`bound ${endpoint}`);
     },
