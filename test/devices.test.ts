@@ -74,15 +74,21 @@ describe("devices", () => {
     expect(Number(counts[2])).toBeGreaterThanOrEqual(2);
   });
 
-  it("pipeline-streamer: a batch through the streamer to 3 consumers, and the collector's PASS", async () => {
+  it("pipeline-streamer: the producer and 3 consumers connect to the streamer, all 3 get tasks, and the collector's PASS", async () => {
     const tasks = 90;
     const env = { ...pipelineBase, TASKS: String(tasks), STREAMER_BIND: "", STREAMER_PRODUCERS_BIND: "", STREAMED_PRODUCER_BIND: "", STREAMED_CONSUMER_CONNECT: "" };
     const lab = await labs.start("pipeline-streamer", { env, scale: { "streamed-consumer": 3 } });
+    // The streamer binds :5577 once the consumers are in.
+    expect(await lab.waitForLine("streamer-1", / ready: /)).toMatch(/bound tcp:\/\/\*:5577/);
+    expect(await lab.logs("streamer-1")).toContainEqual(expect.stringMatching(/ consumers connected: 3 of 3$/));
     await attack(lab, ["tcp://streamer:5574", "tcp://streamer:5577"]);
     expect(await lab.waitForExit("collector-1", 60_000)).toBe(0);
     const lines = await lab.logs("collector-1");
     expect(lines).toContainEqual(expect.stringMatching(/ verdict: PASS/));
-    expect(parseReport(lines).count).toBe(tasks);
+    const report = parseReport(lines);
+    expect(report.count).toBe(tasks);
+    // All three were connected before the first task: each got a share.
+    expect(report.consumers).toBe(3);
     expect(await stopDevice(lab, "streamer-1")).toMatch(new RegExp(`relayed ${tasks} tasks$`));
   });
 });
