@@ -109,7 +109,7 @@ describe("npm run lab and npm run tour", () => {
       ["pipeline", "3", "20", "PASS"],
       ["broker", "3", "3", "PASS"],
       ["reqrep-queue", "3", "3", "PASS"],
-      ["pubsub-forwarder", "4", "5", "PASS"],
+      ["pubsub-forwarder", "3", "5", "PASS"],
       ["pipeline-streamer", "4", "20", "PASS"],
     ]);
     expect(await containersOf(name)).toEqual([]);
