@@ -37,7 +37,7 @@ await runRole(
       }
       const reply = parseClientMessage(frames);
       if (reply === undefined) log.warn(`rejected reply ${++rejected} (not "Client <id> message to Server"): ${preview(frames)}`);
-      else log.info(`reply ${++replies}: ${reply}`);
+      else log.each(`reply ${++replies}: ${reply}`);
       await role.sleep(config.PAIR_INTERVAL_MS);
     }
     log.info(`stopping: ${replies} replies, ${rejected} rejected`);

@@ -45,7 +45,7 @@ await runRole(
         // The tutorial's heavy task: the result is the number itself.
         await results.send(encodeResult({ consumer: config.CONSUMER_ID, ...task.value }));
         done++;
-        log.info(`task ${task.value.task ?? "-"}: num ${task.value.num} in ${(performance.now() - started).toFixed(0)} ms`);
+        log.each(`task ${task.value.task ?? "-"}: num ${task.value.num} in ${(performance.now() - started).toFixed(0)} ms`);
       }
     } catch (err) {
       // Closed by the stop broadcast or a signal: the normal end.

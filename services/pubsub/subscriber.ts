@@ -47,9 +47,10 @@ await runRole(
         continue;
       }
       report.add(parsed.update);
-      log.info(`update ${report.count}/${total}: ${describeUpdate(parsed.update)}`);
+      log.each(`update ${report.count}/${total}: ${describeUpdate(parsed.update)}`);
     }
     if (role.stopping) log.info(`stopped after ${report.count} of ${total} updates`);
-    report.lines().forEach((line) => log.info(line));
+    report.lines().forEach((line) => log.notice(line));
   },
+  { verdict: true },
 );

@@ -1,14 +1,14 @@
 import * as zmq from "zeromq";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { RAW_GARBAGE, sendRaw } from "../../services/intruder/garbage.js";
-import type { Log } from "../../services/runtime/log.js";
 import { Guard } from "../../services/runtime/security.js";
+import { memoryLog } from "../helpers/memory-log.js";
 
 // Bytes that are not ZeroMQ, on a plaintext bound socket over loopback: the connection is closed,
 // no message reaches the role, and the Guard counts every one as a rejected peer.
 describe("raw garbage on a bound port", () => {
   const lines: string[] = [];
-  const log: Log = { info: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m) };
+  const log = memoryLog(lines);
   const guard = new Guard({ mode: "off" }, log, () => undefined);
   const pull = new zmq.Pull({ linger: 0, maxMessageSize: 64 * 1024 });
   const messages: string[] = [];

@@ -1,9 +1,9 @@
 import * as zmq from "zeromq";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../../services/runtime/config.js";
-import type { Log } from "../../services/runtime/log.js";
 import { curveKeyPair, keyFiles, z85Encode } from "../../services/runtime/keys.js";
 import { Guard, loadSecurity, type Security } from "../../services/runtime/security.js";
+import { memoryLog } from "../helpers/memory-log.js";
 
 describe("z85Encode", () => {
   it("matches the RFC 32 test vector", () => {
@@ -104,7 +104,7 @@ describe("Guard", () => {
   const server: zmq.Socket[] = [];
   const clients: zmq.Socket[] = [];
   const lines: string[] = [];
-  const log: Log = { info: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m) };
+  const log = memoryLog(lines);
   const security = loadSecurity(keysEnv());
   let endpoint: string;
 
