@@ -138,7 +138,8 @@ export class Guard {
         if (!peer) await delay(wait);
       }
       this.pending--;
-      peer ??= "an unknown address";
+      // Bytes libzmq refused unread make the close a reset, which leaves nothing in the table.
+      peer ??= "an unknown address (connection already gone)";
       const n = this.count(this.failures, `${kind} ${peer}`);
       if (isMilestone(n)) this.log.warn(`${label} (${kind}) from ${peer} on ${event.address}: ${event.error.message} (x${n})`);
     };
