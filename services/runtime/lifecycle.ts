@@ -188,6 +188,8 @@ export async function runRole<S extends Spec>(
     if (!role.stopping) log.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
   }
   closeAll();
+  // Failed handshakes still being traced to their peer get their lines before the last ones.
+  await guard.settled();
   const rejected = guard.rejectedPeers;
   if (rejected > 0) log.info(`rejected ${plural(rejected, "connection")} that failed the handshake`);
   if (stoppedBy && verdict) {

@@ -79,7 +79,7 @@ export class Guard {
   /** Addresses ZAP refused whose handshake failure the socket has not reported yet. */
   private readonly zapRefused: string[] = [];
   /** Failures still looking for their peer's address. */
-  private pending = 0;
+  private readonly pending = new Set<Promise<void>>();
 
   constructor(
     private readonly security: Security,
@@ -93,7 +93,7 @@ export class Guard {
 
   /** Peers that connected to a bound socket and failed the handshake: plaintext junk, wrong keys, the wrong protocol. */
   get rejectedPeers(): number {
-    return [...this.failures.values()].reduce((sum, n) => sum + n, this.pending);
+    return [...this.failures.values()].reduce((sum, n) => sum + n, this.pending.size);
   }
 
   async server(socket: zmq.Socket): Promise<void> {
@@ -127,25 +127,35 @@ export class Guard {
     const closed = new Map<string, ClosedPeers>();
     const portOf = (address: string) => /:(\d+)$/.exec(address)?.[1] ?? "";
     socket.events.on("bind", ({ address }) => closed.set(portOf(address), new ClosedPeers(Number(portOf(address)))));
-    const failed = (kind: string) => async (event: { address: string; error: Error }) => {
-      this.pending++;
-      // A refused key was named by ZAP just before; a failed greeting is in the kernel's table,
-      // usually at once, else a moment later, once libzmq or the peer has closed it.
-      const tracker = closed.get(portOf(event.address));
-      let peer = kind === "auth" ? this.zapRefused.shift() : undefined;
-      for (let wait = 10; !peer && tracker && wait <= 160; wait *= 2) {
-        peer = tracker.claim();
-        if (!peer) await delay(wait);
-      }
-      this.pending--;
-      // Bytes libzmq refused unread make the close a reset, which leaves nothing in the table.
-      peer ??= "an unknown address (connection already gone)";
-      const n = this.count(this.failures, `${kind} ${peer}`);
-      if (isMilestone(n)) this.log.warn(`${label} (${kind}) from ${peer} on ${event.address}: ${event.error.message} (x${n})`);
+    const failed = (kind: string) => (event: { address: string; error: Error }) => {
+      const done = this.attribute(kind, event, closed.get(portOf(event.address)), label);
+      this.pending.add(done);
+      void done.finally(() => this.pending.delete(done));
     };
     socket.events.on("handshake:error:auth", failed("auth"));
     socket.events.on("handshake:error:protocol", failed("protocol"));
     socket.events.on("handshake:error:other", failed("other"));
+  }
+
+  /** Finds the failed peer's address, counts the failure under it, and logs the milestones. */
+  private async attribute(kind: string, event: { address: string; error: Error }, tracker: ClosedPeers | undefined, label: string): Promise<void> {
+    // A refused key was named by ZAP just before; a failed greeting is in the kernel's table,
+    // usually at once, else a moment later, once libzmq or the peer has closed it.
+    let peer = kind === "auth" ? this.zapRefused.shift() : undefined;
+    for (const wait of [0, 10, 20, 40, 80, 160]) {
+      if (peer || !tracker) break;
+      if (wait > 0) await delay(wait);
+      peer = tracker.claim();
+    }
+    // Bytes libzmq refused unread make the close a reset, which leaves nothing in the table.
+    peer ??= "an unknown address (connection already gone)";
+    const n = this.count(this.failures, `${kind} ${peer}`);
+    if (isMilestone(n)) this.log.warn(`${label} (${kind}) from ${peer} on ${event.address}: ${event.error.message} (x${n})`);
+  }
+
+  /** Resolves once every failure seen so far is counted and logged (within about 300 ms). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.pending]);
   }
 
   /** Adds one to `key`'s count in `counts` and returns the new count. */
