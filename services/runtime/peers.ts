@@ -101,38 +101,71 @@ const readTcpTable = (): TcpEntry[] =>
     }
   });
 
+const ESTABLISHED = 0x01;
+
 /**
  * Who was on the other end of a bound socket's failed handshakes. libzmq's monitor names the
- * socket's own address for every peer of a bound socket, but the kernel still lists the
- * connection libzmq has just closed (on its way out, or in TIME_WAIT for a minute) with the
- * peer's address. Each claim takes one such connection on the port that no earlier claim took,
- * preferring those this side closed, as libzmq closes a failed handshake. `read` gives the table.
+ * socket's own address for every peer of a bound socket; the kernel's connection table
+ * (`read`) has the peer's. A failed handshake's connection is either still listed, on its way
+ * out (or in TIME_WAIT for a minute), or, if the close was a reset, gone: then the address seen
+ * when it was accepted tells. Every claim takes a connection no earlier claim took and none whose
+ * handshake succeeded, so a healthy peer is never named for someone else's failure.
  */
-export class ClosedPeers {
+export class PeerAddresses {
+  /** Closing connections already accounted for. */
   private readonly taken = new Set<string>();
+  /** Accepted connections whose handshake has not ended yet, in the order they came. */
+  private readonly accepting: string[] = [];
+  /** Connections whose handshake succeeded. */
+  private readonly healthy = new Set<string>();
 
   constructor(
     private readonly port: number,
     private readonly read: () => TcpEntry[] = readTcpTable,
   ) {
-    // What closed before we looked is no one's failure.
-    this.closing().forEach((entry) => this.taken.add(entry.remote));
+    // What was there before we looked is no one's failure.
+    this.onPort().forEach((entry) => this.taken.add(entry.remote));
   }
 
-  /** The peer's IP of one connection to the port that closed since the last claim, or undefined. */
+  /** libzmq accepted a connection: note the peers newly connected, while they still are. */
+  accepted(): void {
+    const table = this.look();
+    for (const entry of table) {
+      const known = this.healthy.has(entry.remote) || this.taken.has(entry.remote) || this.accepting.includes(entry.remote);
+      if (entry.state === ESTABLISHED && !known) this.accepting.push(entry.remote);
+    }
+  }
+
+  /** A handshake succeeded: the earliest accepted connection still up is a healthy peer. */
+  succeeded(): void {
+    const up = new Set(this.look().filter((entry) => entry.state === ESTABLISHED).map((entry) => entry.remote));
+    const index = this.accepting.findIndex((remote) => up.has(remote));
+    if (index >= 0) this.healthy.add(this.accepting.splice(index, 1)[0]!);
+  }
+
+  /** The peer's IP of one connection that has failed since the last claim, or undefined. */
   claim(): string | undefined {
-    const closing = this.closing();
-    const present = new Set(closing.map((entry) => entry.remote));
-    // Forget what the kernel dropped, so the set stays small and a reused peer port counts again.
-    for (const remote of this.taken) if (!present.has(remote)) this.taken.delete(remote);
-    const fresh = closing.filter((entry) => !this.taken.has(entry.remote));
-    const pick = fresh.find((entry) => CLOSED_HERE.has(entry.state)) ?? fresh[0];
-    if (!pick) return undefined;
-    this.taken.add(pick.remote);
-    return pick.remote.replace(/:\d+$/, "");
+    const table = this.look();
+    const closing = table.filter((entry) => entry.state !== ESTABLISHED && !this.taken.has(entry.remote) && !this.healthy.has(entry.remote));
+    const up = new Set(table.filter((entry) => entry.state === ESTABLISHED).map((entry) => entry.remote));
+    // Ours first (libzmq closes a failed handshake); else an accepted one that is no longer up.
+    const remote = (closing.find((entry) => CLOSED_HERE.has(entry.state)) ?? closing[0])?.remote ?? this.accepting.find((r) => !up.has(r));
+    if (remote === undefined) return undefined;
+    this.taken.add(remote);
+    const index = this.accepting.indexOf(remote);
+    if (index >= 0) this.accepting.splice(index, 1);
+    return remote.replace(/:\d+$/, "");
   }
 
-  private closing(): TcpEntry[] {
-    return this.read().filter((entry) => entry.local.endsWith(`:${this.port}`) && (CLOSED_HERE.has(entry.state) || CLOSED_THERE.has(entry.state)));
+  /** The table's entries on the port; forgets what the kernel dropped, so the sets stay small. */
+  private look(): TcpEntry[] {
+    const table = this.onPort();
+    const listed = new Set(table.map((entry) => entry.remote));
+    for (const set of [this.taken, this.healthy]) for (const remote of set) if (!listed.has(remote)) set.delete(remote);
+    return table;
+  }
+
+  private onPort(): TcpEntry[] {
+    return this.read().filter((entry) => entry.local.endsWith(`:${this.port}`) && (entry.state === ESTABLISHED || CLOSED_HERE.has(entry.state) || CLOSED_THERE.has(entry.state)));
   }
 }

@@ -6,7 +6,7 @@ import { makeValidator } from "envalid";
 import { expected, loadConfig, oneOf, type Config } from "./config.js";
 import type { Log } from "./log.js";
 import { Z85_KEY, z85Encode } from "./keys.js";
-import { ClosedPeers } from "./peers.js";
+import { PeerAddresses } from "./peers.js";
 
 const curveKey = (secret: boolean) =>
   makeValidator<string>((raw) => (Z85_KEY.test(raw) ? raw : expected("a 40-character Z85 CURVE key", raw, { secret })));
@@ -124,11 +124,13 @@ export class Guard {
    */
   private watchHandshakes(socket: zmq.Socket): void {
     const label = this.security.mode === "curve" ? "CURVE handshake failed" : "handshake failed";
-    const closed = new Map<string, ClosedPeers>();
+    const trackers = new Map<string, PeerAddresses>();
     const portOf = (address: string) => /:(\d+)$/.exec(address)?.[1] ?? "";
-    socket.events.on("bind", ({ address }) => closed.set(portOf(address), new ClosedPeers(Number(portOf(address)))));
+    socket.events.on("bind", ({ address }) => trackers.set(portOf(address), new PeerAddresses(Number(portOf(address)))));
+    socket.events.on("accept", ({ address }) => trackers.get(portOf(address))?.accepted());
+    socket.events.on("handshake", ({ address }) => trackers.get(portOf(address))?.succeeded());
     const failed = (kind: string) => (event: { address: string; error: Error }) => {
-      const done = this.attribute(kind, event, closed.get(portOf(event.address)), label);
+      const done = this.attribute(kind, event, trackers.get(portOf(event.address)), label);
       this.pending.add(done);
       void done.finally(() => this.pending.delete(done));
     };
@@ -138,7 +140,7 @@ export class Guard {
   }
 
   /** Finds the failed peer's address, counts the failure under it, and logs the milestones. */
-  private async attribute(kind: string, event: { address: string; error: Error }, tracker: ClosedPeers | undefined, label: string): Promise<void> {
+  private async attribute(kind: string, event: { address: string; error: Error }, tracker: PeerAddresses | undefined, label: string): Promise<void> {
     // A refused key was named by ZAP just before; a failed greeting is in the kernel's table,
     // usually at once, else a moment later, once libzmq or the peer has closed it.
     let peer = kind === "auth" ? this.zapRefused.shift() : undefined;
@@ -147,7 +149,7 @@ export class Guard {
       if (wait > 0) await delay(wait);
       peer = tracker.claim();
     }
-    // Bytes libzmq refused unread make the close a reset, which leaves nothing in the table.
+    // Unknown: a connection reset before the role could see it accepted leaves nothing to read.
     peer ??= "an unknown address (connection already gone)";
     const n = this.count(this.failures, `${kind} ${peer}`);
     if (isMilestone(n)) this.log.warn(`${label} (${kind}) from ${peer} on ${event.address}: ${event.error.message} (x${n})`);

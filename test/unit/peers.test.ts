@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ClosedPeers, parseTcpTable } from "../../services/runtime/peers.js";
+import { PeerAddresses, parseTcpTable } from "../../services/runtime/peers.js";
 
 const HEADER = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode";
 const row = (local: string, remote: string, state: string) => `   0: ${local} ${remote} ${state} 00000000:00000000 00:00000000 00000000     0        0 0 1`;
@@ -12,26 +12,39 @@ describe("parseTcpTable", () => {
     expect(parseTcpTable(v4)).toEqual([{ local: "192.168.0.3:5555", remote: "192.168.0.5:54321", state: 6 }]);
     expect(parseTcpTable(v6)).toEqual([{ local: "192.168.0.3:5555", remote: "2001:db8:0:0:0:0:0:1:54321", state: 1 }]);
   });
-});
+});describe("PeerAddresses", () => {
+  const entry = (remote: string, state: number, local = "10.0.0.2:5555") => ({ local, remote, state });
+  const UP = 0x01;
+  const TIME_WAIT = 0x06;
+  const CLOSE_WAIT = 0x08;
 
-describe("ClosedPeers", () => {
-  it("gives each failure one connection closed on the port since, ours first, never one that was closed before", () => {
-    const entry = (remote: string, state: number, local = "10.0.0.2:5555") => ({ local, remote, state });
-    let table = [entry("10.0.0.9:40000", 0x06)];
-    const peers = new ClosedPeers(5555, () => table);
+  it("gives each failure one connection closed on the port since, ours first, never one closed before or another port's", () => {
+    let table = [entry("10.0.0.9:40000", TIME_WAIT)];
+    const peers = new PeerAddresses(5555, () => table);
 
     table = [
-      entry("10.0.0.9:40000", 0x06),
-      entry("10.0.0.7:40001", 0x01), // still connected: a healthy peer
-      entry("10.0.0.8:40002", 0x08), // closed by the peer
-      entry("10.0.0.6:40003", 0x06), // closed here, as libzmq closes a failed handshake
-      entry("10.0.0.5:40004", 0x06, "10.0.0.2:5556"), // another port
+      entry("10.0.0.9:40000", TIME_WAIT),
+      entry("10.0.0.8:40002", CLOSE_WAIT), // closed by the peer
+      entry("10.0.0.6:40003", TIME_WAIT), // closed here, as libzmq closes a failed handshake
+      entry("10.0.0.5:40004", TIME_WAIT, "10.0.0.2:5556"), // another port
     ];
     expect([peers.claim(), peers.claim(), peers.claim()]).toEqual(["10.0.0.6", "10.0.0.8", undefined]);
-    // Gone from the table and back (a reused port): a new connection, claimable again.
-    table = [];
+  });
+
+  it("names a reset connection by what was seen when it was accepted, and never a peer whose handshake succeeded", () => {
+    let table: ReturnType<typeof entry>[] = [];
+    const peers = new PeerAddresses(5555, () => table);
+
+    table = [entry("10.0.0.7:40001", UP)];
+    peers.accepted();
+    peers.succeeded(); // 10.0.0.7 is a healthy client
+    table = [entry("10.0.0.7:40001", UP), entry("10.0.0.3:40005", UP)];
+    peers.accepted();
+    // The intruder's bytes are refused and its connection reset: gone from the table.
+    table = [entry("10.0.0.7:40001", UP)];
+    expect(peers.claim()).toBe("10.0.0.3");
+    // The healthy client leaves, closed here: still not anyone's failure.
+    table = [entry("10.0.0.7:40001", TIME_WAIT)];
     expect(peers.claim()).toBeUndefined();
-    table = [entry("10.0.0.6:40003", 0x05)];
-    expect(peers.claim()).toBe("10.0.0.6");
   });
 });
