@@ -143,6 +143,12 @@ export class PeerAddresses {
     if (index >= 0) this.healthy.add(this.accepting.splice(index, 1)[0]!);
   }
 
+  /** A failure from `ip` was named by other means (ZAP): its accepted connection is accounted for. */
+  resolved(ip: string): void {
+    const index = this.accepting.findIndex((remote) => remote.replace(/:\d+$/, "") === ip);
+    if (index >= 0) this.taken.add(this.accepting.splice(index, 1)[0]!);
+  }
+
   /** The peer's IP of one connection that has failed since the last claim, or undefined. */
   claim(): string | undefined {
     const table = this.look();

@@ -144,6 +144,7 @@ export class Guard {
     // A refused key was named by ZAP just before; a failed greeting is in the kernel's table,
     // usually at once, else a moment later, once libzmq or the peer has closed it.
     let peer = kind === "auth" ? this.zapRefused.shift() : undefined;
+    if (peer) tracker?.resolved(peer);
     for (const wait of [0, 10, 20, 40, 80, 160]) {
       if (peer || !tracker) break;
       if (wait > 0) await delay(wait);

@@ -46,5 +46,11 @@ describe("parseTcpTable", () => {
     // The healthy client leaves, closed here: still not anyone's failure.
     table = [entry("10.0.0.7:40001", TIME_WAIT)];
     expect(peers.claim()).toBeUndefined();
+    // A refused key, already named by ZAP: its connection is no one else's to claim.
+    table = [entry("10.0.0.4:40006", UP)];
+    peers.accepted();
+    peers.resolved("10.0.0.4");
+    table = [entry("10.0.0.4:40006", TIME_WAIT)];
+    expect(peers.claim()).toBeUndefined();
   });
 });
