@@ -29,10 +29,11 @@ await runRole(
         );
         return Exit.noPeer;
       }
-      log.info(`received ${n}/${total}: ${frames[0]}`);
+      log.each(`received ${n}/${total}: ${frames[0]}`);
       await socket.send(clientMessage(role.host, n, total));
     }
-    log.info(`done: ${total} exchanges`);
+    log.notice(`done: ${total} exchanges`);
     return Exit.ok;
   },
+  { verdict: true },
 );

@@ -35,9 +35,10 @@ await runRole(
         );
         return Exit.noPeer;
       }
-      log.info(`reply ${n}/${total}: ${reply}`);
+      log.each(`reply ${n}/${total}: ${reply}`);
     }
-    log.info(`done: ${total} replies`);
+    log.notice(`done: ${total} replies`);
     return Exit.ok;
   },
+  { verdict: true },
 );
