@@ -146,6 +146,26 @@ export class Lab {
     return runOnce(command, env, { network: `${this.project}_default`, timeoutMs });
   }
 
+  /**
+   * Memory in use by each running container of the project, by name (`consumer-2`): the cgroup's
+   * high-water mark where Docker reports one (cgroup v1), else the current usage.
+   */
+  async memory(): Promise<Map<string, number>> {
+    const running = await this.docker.listContainers({ filters: { label: [`com.docker.compose.project=${this.project}`] } });
+    const sampled = await Promise.all(
+      running.map(async (c) => {
+        const name = `${c.Labels["com.docker.compose.service"]}-${c.Labels["com.docker.compose.container-number"]}`;
+        try {
+          const { memory_stats: m } = await this.docker.getContainer(c.Id).stats({ stream: false, "one-shot": true });
+          return [name, m.max_usage ?? m.usage ?? 0] as const;
+        } catch {
+          return undefined; // it exited between the listing and the sample
+        }
+      }),
+    );
+    return new Map(sampled.filter((entry) => entry !== undefined));
+  }
+
   /** Removes every container and network of this project. */
   async down(): Promise<void> {
     await this.environment.down({ timeout: 2_000, removeVolumes: true });
