@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { repoRoot, type Lab, type LabOptions } from "./helpers/lab.js";
+import { projectName, repoRoot, type Lab, type LabOptions } from "./helpers/lab.js";
 import { labsPerTest } from "./helpers/labs.js";
 import { memoryRows, watchMemory } from "./helpers/load.js";
 import { announced, parseReport } from "./helpers/pipeline.js";
@@ -16,18 +16,28 @@ function defaultsOf(profile: string): Record<string, string> {
   return Object.fromEntries(names.map((name) => [name, ""]));
 }
 
-/** Starts a profile, samples memory until `run` is done, prints the wall time and peaks per role. */
+/**
+ * Starts a profile, samples memory until `run` is done, and prints per role the peak memory and the
+ * wall time: from the start command to the last container's exit (servers still up don't count).
+ */
 async function measured(labs: ReturnType<typeof labsPerTest>, label: string, profile: string, options: LabOptions, run: (lab: Lab) => Promise<void>) {
   const started = Date.now();
-  const lab = await labs.start(profile, { ...options, env: { ...defaultsOf(profile), ...options.env } });
-  const memory = watchMemory(lab);
+  const project = projectName(profile);
+  // From before the start: a replica may finish before the last one is up.
+  const memory = watchMemory(project);
+  let lab: Lab | undefined;
   try {
+    lab = await labs.start(profile, { ...options, project, env: { ...defaultsOf(profile), ...options.env } });
     await run(lab);
   } finally {
     const peaks = await memory.stop();
-    memoryRows(label, peaks, Date.now() - started).forEach((row) => console.log(row));
+    let ended = started;
+    for (const name of lab ? peaks.keys() : []) {
+      const state = await lab!.state(name);
+      if (!state.running) ended = Math.max(ended, state.finishedAt.getTime());
+    }
+    memoryRows(label, peaks, ended - started).forEach((row) => console.log(row));
   }
-  return lab;
 }
 
 const codesOf = (lab: Lab, names: string[]) => Promise.all(names.map((name) => lab.waitForExit(name, 180_000)));

@@ -21,7 +21,12 @@ export interface LabOptions {
   scale?: Record<string, number>;
   /** Start only these services of the profile (default: all of them). */
   services?: string[];
+  /** The compose project name (default: zmq-lab-test-<profile>-<random>), known before the start. */
+  project?: string;
 }
+
+/** A fresh project name for a test's lab. */
+export const projectName = (profile: string) => `zmq-lab-test-${profile}-${randomUUID().slice(0, 8)}`;
 
 export interface ContainerState {
   exitCode: number;
@@ -41,8 +46,7 @@ export class Lab {
   ) {}
 
   /** Starts `profile` from the repo's compose.yaml and waits until every running role logged "ready". */
-  static async start(profile: string, { env = {}, scale = {}, services }: LabOptions = {}): Promise<Lab> {
-    const project = `zmq-lab-test-${profile}-${randomUUID().slice(0, 8)}`;
+  static async start(profile: string, { env = {}, scale = {}, services, project = projectName(profile) }: LabOptions = {}): Promise<Lab> {
     const scaleFlags = Object.entries(scale).flatMap(([service, n]) => ["--scale", `${service}=${n}`]);
     const environment = await new DockerComposeEnvironment(repoRoot, "compose.yaml")
       .withProjectName(project)
@@ -146,26 +150,6 @@ export class Lab {
     return runOnce(command, env, { network: `${this.project}_default`, timeoutMs });
   }
 
-  /**
-   * Memory in use by each running container of the project, by name (`consumer-2`): the cgroup's
-   * high-water mark where Docker reports one (cgroup v1), else the current usage.
-   */
-  async memory(): Promise<Map<string, number>> {
-    const running = await this.docker.listContainers({ filters: { label: [`com.docker.compose.project=${this.project}`] } });
-    const sampled = await Promise.all(
-      running.map(async (c) => {
-        const name = `${c.Labels["com.docker.compose.service"]}-${c.Labels["com.docker.compose.container-number"]}`;
-        try {
-          const { memory_stats: m } = await this.docker.getContainer(c.Id).stats({ stream: false, "one-shot": true });
-          return [name, m.max_usage ?? m.usage ?? 0] as const;
-        } catch {
-          return undefined; // it exited between the listing and the sample
-        }
-      }),
-    );
-    return new Map(sampled.filter((entry) => entry !== undefined));
-  }
-
   /** Removes every container and network of this project. */
   async down(): Promise<void> {
     await this.environment.down({ timeout: 2_000, removeVolumes: true });
@@ -188,6 +172,27 @@ export class Lab {
 }
 
 const exec = promisify(execFile);
+
+/**
+ * Memory in use by each running container of a project, by name (`consumer-2`): the cgroup's
+ * high-water mark where Docker reports one (cgroup v1), else the current usage.
+ */
+export async function projectMemory(project: string): Promise<Map<string, number>> {
+  const docker = (await getContainerRuntimeClient()).container.dockerode;
+  const running = await docker.listContainers({ filters: { label: [`com.docker.compose.project=${project}`] } });
+  const sampled = await Promise.all(
+    running.map(async (c) => {
+      const name = `${c.Labels["com.docker.compose.service"]}-${c.Labels["com.docker.compose.container-number"]}`;
+      try {
+        const { memory_stats: m } = await docker.getContainer(c.Id).stats({ stream: false, "one-shot": true });
+        return [name, m.max_usage ?? m.usage ?? 0] as const;
+      } catch {
+        return undefined; // it exited between the listing and the sample
+      }
+    }),
+  );
+  return new Map(sampled.filter((entry) => entry !== undefined));
+}
 
 export interface RunResult {
   exitCode: number;

@@ -1,19 +1,19 @@
 // What the load tests record beside their assertions: each role's peak memory and the wall time,
 // printed as one table row per role for docs/load.md.
-import type { Lab } from "./lab.js";
+import { projectMemory } from "./lab.js";
 
 export interface Watch {
   /** Stops sampling; the peak memory of every container seen, by name. */
   stop(): Promise<Map<string, number>>;
 }
 
-/** Samples every running container's memory every `everyMs` until stopped. */
-export function watchMemory(lab: Lab, everyMs = 1000): Watch {
+/** Samples the memory of every running container of `project` every `everyMs` until stopped; start it before the lab. */
+export function watchMemory(project: string, everyMs = 500): Watch {
   const peaks = new Map<string, number>();
   let running = true;
   const loop = (async () => {
     while (running) {
-      for (const [name, bytes] of await lab.memory()) peaks.set(name, Math.max(bytes, peaks.get(name) ?? 0));
+      for (const [name, bytes] of await projectMemory(project)) peaks.set(name, Math.max(bytes, peaks.get(name) ?? 0));
       await new Promise((resolve) => setTimeout(resolve, everyMs));
     }
   })();
