@@ -56,17 +56,22 @@ describe("load: every profile at ten times its example scale, default settings",
       const names = await lab.names("req-client");
       const codes = await codesOf(lab, names);
       expect(codes.every((code) => code === 0 || code === 3), `exit codes ${codes}`).toBe(true);
-      // Observed 27 of 30 on 2 cores; a storm is when most of them fail.
-      expect(count(codes, 3), `exit codes ${codes}`).toBeGreaterThanOrEqual(CLIENTS / 2);
+      // Observed 27 of 30 on 2 cores; how many depends on how fast 30 containers start, so the bar is lower.
+      expect(count(codes, 3), `exit codes ${codes}`).toBeGreaterThanOrEqual(CLIENTS / 3);
+      let received = 0;
       for (const [i, name] of names.entries()) {
-        if (codes[i] !== 3) continue;
         const lines = await lab.logs(name);
         const answered = replies(lines).length;
+        received += answered;
+        if (codes[i] !== 3) continue;
         // The hint is the truth: connected, and exactly as many answered as the client logged.
         expect(lines.at(-1)).toMatch(
           new RegExp(`ERROR no reply to request ${answered + 1}/${REQUESTS}: connected to tcp://rep-server:5555, but no reply within \\d+ ms over 3 attempts \\(server busy\\? ${answered} of ${REQUESTS} requests answered so far\\)`),
         );
       }
+      // Why it storms: the server also did the work for copies whose client had given up on them.
+      const served = (await lab.logs("rep-server-1")).filter((l) => / answered \S+ \(\d+ so far\)/.test(l)).length;
+      expect(served).toBeGreaterThan(received);
     });
 
     await measured(labs, "reqrep", "reqrep", { env: { REQUESTS: String(REQUESTS) }, scale: { "req-client": CLIENTS } }, async (lab) => {
@@ -78,6 +83,7 @@ describe("load: every profile at ten times its example scale, default settings",
         const lines = await lab.logs(name);
         expect(replies(lines)).toEqual(Array.from({ length: REQUESTS }, (_, i) => i + 1));
         expect(lines.at(-1)).toMatch(new RegExp(` done: ${REQUESTS} replies$`));
+        expect(lines.filter((l) => / ERROR /.test(l))).toEqual([]);
         resent += lines.filter((l) => / resending on a fresh socket/.test(l)).length;
       }
       // Exact totals: the server answered every request once, plus any copy a client did resend.
