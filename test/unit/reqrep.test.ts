@@ -71,7 +71,7 @@ describe("Tally", () => {
   });
 });
 
-describe("Requester (in-process sockets)", () => {
+describe("Requester", () => {
   const opened: zmq.Socket[] = [];
   const discarded: zmq.Socket[] = [];
   const role = {
@@ -142,6 +142,29 @@ describe("Requester (in-process sockets)", () => {
     expect(requester.attempts).toBe(3);
     expect(discarded).toHaveLength(3);
   });
+
+  it("with backoff, keeps a request queued at a connected, slow server instead of resending it", async () => {
+    // tcp on localhost, so the link sees the handshake (inproc has none).
+    const server = new zmq.Router({ linger: 0 });
+    await server.bind("tcp://127.0.0.1:*");
+    const at = server.lastEndpoint!;
+    const link = watchLink({ endpoint: at, connectVar: "REQ_CONNECT", server: "test" });
+    const requester = new Requester(role, { endpoint: at, timeoutMs: 200, retries: 2, backoff: true, link, random: () => 0.5 });
+    const serving = (async () => {
+      const [peer, empty, body] = await server.receive();
+      // Slower than the first wait, well within the second.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await server.send([peer!, empty!, `slow ${body}`]);
+    })();
+    const retries: Array<[number, number, boolean]> = [];
+    expect(await requester.request("hi", (attempt, _, next, resent) => retries.push([attempt, next, resent]))).toBe("slow hi");
+    await serving;
+    server.close();
+    expect(retries).toEqual([[2, 400, false]]);
+    expect(opened).toHaveLength(1);
+    expect(discarded).toHaveLength(0);
+    expect(link.state).toBe("connected");
+  });
 });
 
 describe("Patience", () => {
@@ -169,41 +192,5 @@ describe("Patience", () => {
     expect(slow.timeout(1)).toBe(9000 + 4 * 4500);
     slow.answered(9000);
     expect(slow.timeout(1)).toBe(9000 + 4 * 0.75 * 4500);
-  });
-});
-
-describe("Requester with backoff (tcp on localhost, so the link sees the handshake)", () => {
-  const sockets: zmq.Socket[] = [];
-  const role = {
-    timedOut: (err: unknown) => (err as { code?: string }).code === "EAGAIN",
-    open<S extends zmq.Socket, O extends object>(Type: new (options?: O) => S, options?: O): S {
-      const socket = new Type({ linger: 0, ...options } as O);
-      sockets.push(socket);
-      return socket;
-    },
-    connect: (socket: zmq.Socket, endpoint: string) => socket.connect(endpoint),
-    discard: (socket: zmq.Socket) => socket.close(),
-  };
-  afterEach(() => sockets.splice(0).forEach((socket) => socket.closed || socket.close()));
-
-  it("keeps a request queued at a connected, slow server instead of resending it", async () => {
-    const server = new zmq.Router({ linger: 0 });
-    sockets.push(server);
-    await server.bind("tcp://127.0.0.1:*");
-    const at = server.lastEndpoint!;
-    const link = watchLink({ endpoint: at, connectVar: "REQ_CONNECT", server: "test" });
-    const requester = new Requester(role, { endpoint: at, timeoutMs: 200, retries: 2, backoff: true, link, random: () => 0.5 });
-    const serving = (async () => {
-      const [peer, empty, body] = await server.receive();
-      // Slower than the first wait, well within the second.
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      await server.send([peer!, empty!, `slow ${body}`]);
-    })();
-    const retries: Array<[number, number, boolean]> = [];
-    expect(await requester.request("hi", (attempt, _, next, resent) => retries.push([attempt, next, resent]))).toBe("slow hi");
-    await serving;
-    expect(retries).toEqual([[2, 400, false]]);
-    expect(sockets).toHaveLength(2); // the server and one REQ socket: nothing was resent
-    expect(link.state).toBe("connected");
   });
 });
