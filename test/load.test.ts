@@ -125,25 +125,34 @@ describe("load: every profile at ten times its example scale, default settings",
     });
   });
 
-  it("pair, 10 clients: one is served to the end, nine exit 3 within their timeout, told they are connected but not served", async () => {
+  it("pair, 10 clients: one is served at a time to the end, every other exits 3 within its timeout, told it is connected but not served", async () => {
     await measured(labs, "pair", "pair", { scale: { "pair-client": 10 } }, async (lab) => {
       const names = await lab.names("pair-client");
       const codes = await codesOf(lab, names);
-      expect([...codes].sort()).toEqual([0, 3, 3, 3, 3, 3, 3, 3, 3, 3]);
+      expect(codes.every((code) => code === 0 || code === 3), `exit codes ${codes}`).toBe(true);
+      const winners: Array<{ startedAt: Date; finishedAt: Date }> = [];
       for (const [i, name] of names.entries()) {
         const lines = await lab.logs(name);
+        const state = await lab.state(name);
         if (codes[i] === 0) {
           expect(lines.filter((l) => / received \d+\/10: /.test(l))).toHaveLength(10);
+          winners.push(state);
           continue;
         }
         expect(lines.some((l) => / received /.test(l))).toBe(false);
         expect(lines.at(-1)).toMatch(/ ERROR no message within 5000 ms: connected to tcp:\/\/pair-server:5555, but not being served: PAIR is exclusive/);
         // Quickly: PAIR_TIMEOUT_MS (5 s) after it started, with room for a loaded machine, never the winner's whole run.
-        const { startedAt, finishedAt } = await lab.state(name);
-        expect(finishedAt.getTime() - startedAt.getTime()).toBeLessThan(5_000 + 4_000);
+        expect(state.finishedAt.getTime() - state.startedAt.getTime()).toBeLessThan(5_000 + 4_000);
+      }
+      // Usually exactly one. A client whose container started after the winner left is served too
+      // (it connects to a free server); one that was already waiting never is.
+      expect(winners.length).toBeGreaterThanOrEqual(1);
+      winners.sort((a, b) => a.finishedAt.getTime() - b.finishedAt.getTime());
+      for (const [i, later] of winners.entries()) {
+        if (i > 0) expect(later.startedAt.getTime()).toBeGreaterThan(winners[i - 1]!.finishedAt.getTime() - 4_000);
       }
       const replies = (await lab.logs("pair-server-1")).filter((l) => / reply \d+: /.test(l));
-      expect(replies).toHaveLength(10);
+      expect(replies).toHaveLength(10 * winners.length);
     });
   });
 });
