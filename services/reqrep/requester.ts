@@ -107,8 +107,10 @@ export class Requester {
       this.socket.sendTimeout = timeout;
       try {
         if (resend) {
+          // Marked before the send, so a drop while it goes out counts as lost.
+          const mark = link?.mark() ?? 0;
           await this.socket.send(text);
-          sent = { at: performance.now(), mark: link?.mark() ?? 0 };
+          sent = { at: performance.now(), mark };
         }
         const frames = await this.socket.receive();
         this.patience.answered(performance.now() - sent!.at);
