@@ -72,6 +72,7 @@ describe("load: every profile at ten times its example scale, default settings",
       // Why it storms: the server also did the work for copies whose client had given up on them.
       const served = (await lab.logs("rep-server-1")).filter((l) => / answered \S+ \(\d+ so far\)/.test(l)).length;
       expect(served).toBeGreaterThan(received);
+      console.log(`load reqrep REQ_BACKOFF=off: ${count(codes, 3)} of ${CLIENTS} clients exit 3; the server answered ${served} requests, the clients received ${received} replies`);
     });
 
     await measured(labs, "reqrep", "reqrep", { env: { REQUESTS: String(REQUESTS) }, scale: { "req-client": CLIENTS } }, async (lab) => {
