@@ -40,9 +40,9 @@ const roles: Array<[role: string, script: string, cases: Case[]]> = [
   ["req-client", "dist/reqrep/client.js", [["CLIENT_ID", "client 1", ID], ["REQ_CONNECT", "tcp://rep-server:70000", ENDPOINT], ["REQUESTS", "0", COUNT], ["REQ_TIMEOUT_MS", "3s", COUNT], ["REQ_RETRIES", "-1", COUNT]]],
   ["weather-pub", "dist/pubsub/publisher.js", [["PUB_BIND", "tcp://*:port", ENDPOINT], ["PUB_ZIPS", "10019-10000", ZIPS], ["PUB_RATE", "fast", COUNT]]],
   ["weather-sub", "dist/pubsub/subscriber.js", [["SUB_CONNECT", "tcp://weather-pub-1:5556,weather-pub-2", ENDPOINTS], ["ZIP_FILTER", "1001", ZIP], ["UPDATES", "-3", COUNT], ["SUB_TIMEOUT_MS", "10s", TIMEOUT]]],
-  ["producer", "dist/pipeline/producer.js", [["PRODUCER_BIND", "5557", ENDPOINT], ["TASKS", "0", COUNT], ["SEED", "-1", COUNT], ["CONSUMERS_WAIT_MS", "long", DURATION]]],
-  ["consumer", "dist/pipeline/consumer.js", [["PRODUCER_CONNECT", "producer", ENDPOINT], ["TASK_MODE", "gpu", CHOICE], ["TASK_COST", "1e3", COUNT], ["TASK_SLEEP_MS", "-20", DURATION]]],
-  ["collector", "dist/pipeline/collector.js", [["COLLECTOR_BIND", "tcp://*:", ENDPOINT], ["COLLECTOR_TIMEOUT_MS", "20 s", TIMEOUT]]],
+  ["producer", "dist/pipeline/producer.js", [["PRODUCER_BIND", "5557", ENDPOINT], ["BATCH_CONNECT", "collector:5560", ENDPOINT], ["TASKS", "0", COUNT], ["SEED", "-1", COUNT], ["CONSUMERS_WAIT_MS", "long", DURATION], ["COLLECTOR_LOST_MS", "0", TIMEOUT]]],
+  ["consumer", "dist/pipeline/consumer.js", [["PRODUCER_CONNECT", "producer", ENDPOINT], ["TASK_MODE", "gpu", CHOICE], ["TASK_COST", "1e3", COUNT], ["TASK_SLEEP_MS", "-20", DURATION], ["COLLECTOR_LOST_MS", "30s", TIMEOUT]]],
+  ["collector", "dist/pipeline/collector.js", [["COLLECTOR_BIND", "tcp://*:", ENDPOINT], ["BATCH_BIND", "tcp://*:0", ENDPOINT], ["COLLECTOR_TIMEOUT_MS", "20 s", TIMEOUT]]],
   ["intruder", "dist/intruder/intruder.js", [["INTRUDER_TARGET", "rep-server", ENDPOINT], ["INTRUDER_SOCKET", "router", CHOICE], ["INTRUDER_WAIT_MS", "1.5", TIMEOUT]]],
 ];
 

@@ -6,7 +6,8 @@ import { base } from "./helpers/pipeline.js";
 
 // Drill: the intruder sends one malformed message of each kind (services/intruder/garbage.ts) to
 // every bound port that accepts frames. rep-server's REP port is covered in test/reqrep.test.ts;
-// here are pair-server's PAIR port and the collector's PULL port. Every other bound socket is a
+// here are pair-server's PAIR port and the collector's two PULL ports (pair-server takes any text,
+// so it rejects only the multipart message). Every other bound socket is a
 // PUB or a PUSH, which never reads what a peer sends (drill-raw-wire.test.ts sends raw bytes to
 // every bound port, those included). The 128 KiB frame never reaches a role:
 // libzmq drops the connection at the 64 KiB maxMessageSize, so 5 of the 6 kinds are counted.
@@ -26,13 +27,13 @@ async function sendGarbage(lab: Lab, target: string, socket: string): Promise<vo
 describe("drill: garbage on the wire", () => {
   const labs = labsPerTest();
 
-  it("pair-server counts garbage as rejected, then serves a real client as before", async () => {
+  it("pair-server takes any text as an answer, rejects only what is no text, then serves a real client as before", async () => {
     const env = { PAIR_BIND: "tcp://*:5555", PAIR_INTERVAL_MS: "100", PAIR_TIMEOUT_MS: "1000" };
     const lab = await labs.start("pair", { env, services: ["pair-server"] });
 
     // PAIR is exclusive: the intruder gets the slot only while no client holds it.
     await sendGarbage(lab, "tcp://pair-server:5555", "pair");
-    await lab.waitForLine("pair-server-1", new RegExp(` WARN rejected reply ${REJECTED_KINDS} `));
+    await lab.waitForLine("pair-server-1", / WARN rejected reply 1 /);
 
     // Longer than the server's timeout: the server's first message may have gone to the intruder's dead pipe.
     const client = await lab.run(["node", "dist/pair/client.js"], { PAIR_CONNECT: "tcp://pair-server:5555", PAIR_MESSAGES: "5", PAIR_TIMEOUT_MS: "5000" });
@@ -42,12 +43,19 @@ describe("drill: garbage on the wire", () => {
     const stopped = await lab.stop("pair-server-1");
     expect(stopped.exitCode).toBe(0);
     const lines = await lab.logs("pair-server-1");
+    // Only the 3-frame message is no text; the other four kinds are text from a client that isn't ours.
     const rejected = lines.filter((l) => / WARN rejected reply \d+ /.test(l));
-    expect(rejected).toHaveLength(REJECTED_KINDS);
-    expect(rejected.at(-1)).toMatch(/ WARN rejected reply 5 \(not "Client <id> message to Server"\): 3 frames: "part-1" \+ "part-2" \+ "part-3"$/);
+    expect(rejected).toEqual([expect.stringMatching(/ WARN rejected reply 1 \(not one frame of UTF-8 text\): 3 frames: "part-1" \+ "part-2" \+ "part-3"$/)]);
+    const foreign = lines.filter((l) => / reply \d+ \(not the lab's pair-client, accepted as text\): /.test(l));
+    expect(foreign.map((l) => l.replace(/^.* accepted as text\): /, ""))).toEqual([
+      JSON.stringify('{"num": 5'),
+      JSON.stringify('{"consumer": "intruder", "num": "five", "task": "x"}'),
+      JSON.stringify("10001 hot"),
+      '""',
+    ]);
     expect(lines.filter((l) => / reply \d+: Client \S+ message to Server \(\d\/5\)$/.test(l))).toHaveLength(5);
-    expect(lines).toContainEqual(expect.stringMatching(new RegExp(` stopping: 5 replies, ${REJECTED_KINDS} rejected$`)));
-    console.log(`drill garbage, pair-server: ${rejected.length} rejected, 5 of 5 client replies counted, exit ${stopped.exitCode}`);
+    expect(lines).toContainEqual(expect.stringMatching(/ stopping: 9 replies, 1 rejected$/));
+    console.log(`drill garbage, pair-server: 1 rejected, ${foreign.length} foreign texts accepted, 5 of 5 client replies counted, exit ${stopped.exitCode}`);
   });
 
   it("the collector counts garbage as rejected mid-batch and still matches the batch exactly", async () => {
@@ -62,18 +70,28 @@ describe("drill: garbage on the wire", () => {
     const lab = await labs.start("pipeline", { env, scale: { consumer: 3 } });
     await lab.waitForLine("collector-1", new RegExp(` result 1/${TASKS} from `));
 
-    await sendGarbage(lab, "tcp://collector:5558", "push");
+    // Both ports that read frames: results (5558) and the producer's batch port (5560).
+    await Promise.all([sendGarbage(lab, "tcp://collector:5558", "push"), sendGarbage(lab, "tcp://collector:5560", "push")]);
 
     expect(await lab.waitForExit("collector-1")).toBe(0);
     const lines = await lab.logs("collector-1");
-    const rejected = lines.map((l, i) => [l, i] as const).filter(([l]) => / WARN rejected message \d+: /.test(l));
-    expect(rejected.map(([l]) => l.replace(/^collector@\S+ WARN /, ""))).toEqual([
-      expect.stringMatching(/^rejected message 1: not JSON: /),
-      'rejected message 2: "num" is not an integer: "five"',
-      expect.stringMatching(/^rejected message 3: not JSON: "10001 hot"/),
-      "rejected message 4: empty frame",
-      "rejected message 5: multipart message of 3 frames",
+    const rejected = lines.map((l, i) => [l, i] as const).filter(([l]) => / WARN rejected message \d+ /.test(l));
+    const on = (port: string) => rejected.map(([l]) => l.replace(/^collector@\S+ WARN rejected message \d+ /, "")).filter((l) => l.startsWith(`on the ${port} port: `));
+    expect(on("results")).toEqual([
+      expect.stringMatching(/^on the results port: not JSON: /),
+      'on the results port: "num" is not an integer: "five"',
+      expect.stringMatching(/^on the results port: not JSON: "10001 hot"/),
+      "on the results port: empty frame",
+      "on the results port: multipart message of 3 frames",
     ]);
+    expect(on("batch")).toEqual([
+      expect.stringMatching(/^on the batch port: not JSON: /),
+      expect.stringMatching(/^on the batch port: neither a batch start nor a re-dispatch notice: /),
+      expect.stringMatching(/^on the batch port: not JSON: "10001 hot"/),
+      "on the batch port: empty frame",
+      "on the batch port: multipart message of 3 frames",
+    ]);
+    expect(rejected).toHaveLength(2 * REJECTED_KINDS);
     // Mid-batch: results were counted both before and after the garbage.
     const results = lines.map((l, i) => (/ result \d+\/\d+ from /.test(l) ? i : -1)).filter((i) => i >= 0);
     expect(results[0]!).toBeLessThan(rejected[0]![1]);
@@ -81,7 +99,7 @@ describe("drill: garbage on the wire", () => {
 
     const total = makeBatch(TASKS, 7).total;
     expect(lines).toContainEqual(expect.stringMatching(new RegExp(` total: ${TASKS} tasks, sum ${total} from 3 consumers \\(announced ${TASKS} tasks, total ${total}\\)$`)));
-    expect(lines).toContainEqual(expect.stringMatching(new RegExp(` ignored: ${REJECTED_KINDS} rejected\\b`)));
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(` ignored: ${2 * REJECTED_KINDS} rejected\\b`)));
     expect(lines).toContainEqual(expect.stringMatching(/ verdict: PASS/));
     // Nothing the intruder sent reached a consumer's row.
     expect(lines.some((l) => /intruder/.test(l) && !/ WARN rejected /.test(l))).toBe(false);

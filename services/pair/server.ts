@@ -1,6 +1,7 @@
 // pair-server: binds a PAIR socket on PAIR_BIND (tcp://*:5555).
 // Sends "Server message to Client", waits for the answer, pauses, and repeats until stopped.
-// PAIR takes one peer at a time. Answers that aren't a client message are counted as rejected.
+// PAIR takes one peer at a time. Any text is an answer (the tutorial's client's too); only what is
+// no text at all (several frames, bad UTF-8) is counted as rejected.
 import * as zmq from "zeromq";
 import { endpoint, millis, preview, runRole, timeout } from "../runtime/index.js";
 import { parseClientMessage, SERVER_MESSAGE } from "./messages.js";
@@ -36,8 +37,9 @@ await runRole(
         continue;
       }
       const reply = parseClientMessage(frames);
-      if (reply === undefined) log.warn(`rejected reply ${++rejected} (not "Client <id> message to Server"): ${preview(frames)}`);
-      else log.info(`reply ${++replies}: ${reply}`);
+      if (reply === undefined) log.warn(`rejected reply ${++rejected} (not one frame of UTF-8 text): ${preview(frames)}`);
+      else if (reply.ours) log.info(`reply ${++replies}: ${reply.text}`);
+      else log.info(`reply ${++replies} (not the lab's pair-client, accepted as text): ${preview(frames)}`);
       await role.sleep(config.PAIR_INTERVAL_MS);
     }
     log.info(`stopping: ${replies} replies, ${rejected} rejected`);

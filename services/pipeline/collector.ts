@@ -1,54 +1,64 @@
-// collector: binds PULL on COLLECTOR_BIND (tcp://*:5558) for results and the producer's batch start,
-// and PUB on CONTROL_BIND (tcp://*:5559), where it confirms each task id it got. Tallies each consumer's
-// count and sum against the batch start, prints the report, broadcasts stop, exits 0 (match) or 4.
+// collector: binds PULL on COLLECTOR_BIND (tcp://*:5558) for results only, PULL on BATCH_BIND
+// (tcp://*:5560) for the producer's batch start and re-dispatch notices, and PUB on CONTROL_BIND
+// (tcp://*:5559), where it confirms each task id it got. Tallies each consumer's count and sum
+// against the batch start, prints the report, broadcasts stop, exits 0 (match) or 4.
 import * as zmq from "zeromq";
-import { endpoint, Exit, plural, runRole, timeout } from "../runtime/index.js";
-import { encodeDone, encodeStop, parseInbound } from "./messages.js";
+import { endpoint, Exit, plural, receiveAny, runRole, timeout } from "../runtime/index.js";
+import { encodeDone, encodeStop, parseBatchNews, parseResult } from "./messages.js";
 import { ranges, report, Tally } from "./tally.js";
 
 await runRole(
   "collector",
   {
     COLLECTOR_BIND: endpoint({ default: "tcp://*:5558" }),
+    BATCH_BIND: endpoint({ default: "tcp://*:5560" }),
     CONTROL_BIND: endpoint({ default: "tcp://*:5559" }),
     COLLECTOR_TIMEOUT_MS: timeout({ default: 20_000 }),
   },
   async (role) => {
     const { config, log } = role;
-    const inbound = role.open(zmq.Pull, { receiveTimeout: config.COLLECTOR_TIMEOUT_MS });
-    const control = role.open(zmq.Publisher);
-    await role.bind(inbound, config.COLLECTOR_BIND);
+    const [results, news, control] = [role.open(zmq.Pull), role.open(zmq.Pull), role.open(zmq.Publisher)];
+    await role.bind(results, config.COLLECTOR_BIND);
+    await role.bind(news, config.BATCH_BIND);
     await role.bind(control, config.CONTROL_BIND);
     role.ready(`timeout ${config.COLLECTOR_TIMEOUT_MS} ms`);
 
     const tally = new Tally();
-    while (!tally.complete) {
-      const frames = await role.receive(inbound);
-      if (role.stopping) return;
-      if (!frames) {
+    // The epoch of the latest batch start: the producer counts confirmations of this one only.
+    let epoch: number | undefined;
+    for await (const arrival of receiveAny([results, news], config.COLLECTOR_TIMEOUT_MS)) {
+      if (!arrival) {
         log.error(`nothing received for ${config.COLLECTOR_TIMEOUT_MS} ms (COLLECTOR_TIMEOUT_MS); giving up on the batch`);
         break;
       }
-      const message = parseInbound(frames);
+      const message = arrival.index === 0 ? parseResult(arrival.frames) : parseBatchNews(arrival.frames);
       if (!message.ok) {
         tally.reject();
-        log.warn(`rejected message ${tally.rejected}: ${message.reason}`);
-      } else if (message.value.kind === "batch") {
-        tally.announce(message.value.batch);
-        log.info(`batch start: ${message.value.batch.tasks} tasks, total ${message.value.batch.total}`);
-      } else if (message.value.kind === "redispatch") {
-        tally.redispatch(message.value.tasks);
-        log.info(`the producer re-dispatches ${plural(message.value.tasks.length, "task")}: ${ranges(message.value.tasks)}`);
-      } else {
-        const { consumer, num, task } = message.value.result;
-        const counted = tally.add(message.value.result) === "counted";
+        log.warn(`rejected message ${tally.rejected} on ${arrival.index === 0 ? "the results port" : "the batch port"}: ${message.reason}`);
+      } else if ("consumer" in message.value) {
+        const { consumer, num, task } = message.value;
+        const counted = tally.add(message.value) === "counted";
         const of = tally.batch?.tasks ?? "?";
         const again = task !== undefined && tally.redispatched.has(task) ? " (re-dispatched)" : "";
         log.info(counted ? `result ${tally.count}/${of} from ${consumer}: task ${task ?? "-"}, num ${num}${again}` : `duplicate of task ${task} from ${consumer}, not counted`);
         // Duplicates too: the producer may have missed the first confirmation.
-        if (task !== undefined) await control.send(encodeDone(task));
+        if (task !== undefined) await control.send(encodeDone(task, epoch));
+      } else if (message.value.kind === "batch") {
+        const { batch } = message.value;
+        tally.announce(batch);
+        log.info(`batch start: ${batch.tasks} tasks, total ${batch.total} (epoch ${message.value.epoch})`);
+        if (message.value.epoch !== epoch) {
+          epoch = message.value.epoch;
+          // What came before this batch start was confirmed for no epoch, or an older one: again, for this one.
+          for (const task of tally.tasks()) await control.send(encodeDone(task, epoch));
+        }
+      } else {
+        tally.redispatch(message.value.tasks);
+        log.info(`the producer re-dispatches ${plural(message.value.tasks.length, "task")}: ${ranges(message.value.tasks)}`);
       }
+      if (tally.complete) break;
     }
+    if (role.stopping) return;
 
     const problems = tally.problems();
     report(tally).forEach((line) => log.info(line));

@@ -1,10 +1,12 @@
 // consumer: PULLs tasks from PRODUCER_CONNECT (tcp://producer:5557), does the "heavy task" and
 // PUSHes {"consumer": id, "num": n, "task": t} to COLLECTOR_CONNECT (tcp://collector:5558).
-// Scaled with --scale; exits 0 when the collector broadcasts stop on CONTROL_CONNECT (:5559).
+// Scaled with --scale; exits 0 when the collector broadcasts stop on CONTROL_CONNECT (:5559),
+// 3 when no collector was there for COLLECTOR_LOST_MS.
 import { hostname } from "node:os";
 import * as zmq from "zeromq";
-import { endpoint, integer, millis, oneOf, runRole, text } from "../runtime/index.js";
+import { endpoint, integer, millis, oneOf, plural, runRole, text, timeout } from "../runtime/index.js";
 import { watchForStop } from "./control.js";
+import { watchCollector } from "./link.js";
 import { encodeResult, parseTask } from "./messages.js";
 import { burnCpu } from "./work.js";
 
@@ -18,22 +20,27 @@ await runRole(
     TASK_MODE: oneOf(["cpu", "sleep"])({ default: "cpu" }),
     TASK_COST: integer({ min: 0, max: 10_000_000, default: 10_000 }),
     TASK_SLEEP_MS: millis({ default: 20 }),
+    COLLECTOR_LOST_MS: timeout({ default: 30_000 }),
   },
   async (role) => {
     const { config, log } = role;
     const tasks = role.open(zmq.Pull);
     const results = role.open(zmq.Push);
     role.connect(tasks, config.PRODUCER_CONNECT);
+    const collector = watchCollector(results, { endpoint: config.COLLECTOR_CONNECT, lostMs: config.COLLECTOR_LOST_MS, close: [tasks, results] });
     role.connect(results, config.COLLECTOR_CONNECT);
     const stop = watchForStop(role, config.CONTROL_CONNECT, [tasks, results]);
-    const ended = AbortSignal.any([role.signal, stop]);
+    const ended = AbortSignal.any([role.signal, stop, collector.lost]);
     const work = config.TASK_MODE === "cpu" ? `cpu, cost ${config.TASK_COST}` : `sleep ${config.TASK_SLEEP_MS} ms`;
     role.ready(`id ${config.CONSUMER_ID}, task: ${work}`);
 
     let done = 0;
+    // Results handed to the socket while no collector was attached: queued, delivered only if one comes back.
+    let unsent = 0;
     try {
       for (;;) {
         const frames = await tasks.receive();
+        collector.expect();
         const task = parseTask(frames);
         if (!task.ok) {
           log.warn(`rejected task: ${task.reason}`);
@@ -45,12 +52,14 @@ await runRole(
         // The tutorial's heavy task: the result is the number itself.
         await results.send(encodeResult({ consumer: config.CONSUMER_ID, ...task.value }));
         done++;
+        unsent = collector.attached ? 0 : unsent + 1;
         log.info(`task ${task.value.task ?? "-"}: num ${task.value.num} in ${(performance.now() - started).toFixed(0)} ms`);
       }
     } catch (err) {
-      // Closed by the stop broadcast or a signal: the normal end.
+      // Closed by the stop broadcast, a signal or the collector's absence: the normal end.
       if (!ended.aborted) throw err;
     }
-    log.info(`done: ${done} tasks`);
+    log.info(`done: ${plural(done, "task")}`);
+    return collector.giveUp(log, () => `${plural(unsent, "result")} it may never have got`, stop, role.signal);
   },
 );

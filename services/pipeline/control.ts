@@ -8,9 +8,14 @@ import { DONE_TOPIC, parseDone, parseStop, STOP_TOPIC } from "./messages.js";
  * Connects a SUB socket to the collector's `endpoint` and waits there for the stop message. When
  * it arrives, closes `sockets`, so a send or receive that waits on them ends, and aborts the
  * returned signal (its `reason` is the collector's). With `onDone`, also takes the collector's
- * confirmations and calls it with each confirmed task id.
+ * confirmations and calls it with each confirmed task id and the collector's epoch.
  */
-export function watchForStop(role: Role<unknown>, endpoint: string, sockets: zmq.Socket[], onDone?: (task: number) => void): AbortSignal {
+export function watchForStop(
+  role: Role<unknown>,
+  endpoint: string,
+  sockets: zmq.Socket[],
+  onDone?: (done: { task: number; epoch?: number }) => void,
+): AbortSignal {
   const { log } = role;
   // Linger 0: once the collector is gone, a reconnecting SUB queues its subscription again, and
   // waiting to flush that would only delay the exit.

@@ -3,7 +3,7 @@
 import { setTimeout as delay } from "node:timers/promises";
 import type * as zmq from "zeromq";
 import { plural, type Log } from "../runtime/index.js";
-import { encodeRedispatch, encodeTask } from "./messages.js";
+import { encodeTask } from "./messages.js";
 import { ranges } from "./tally.js";
 
 export interface SentTask {
@@ -19,6 +19,8 @@ export interface SentTask {
  */
 export class Ledger {
   private readonly open = new Map<number, number>();
+  /** Every task sent, confirmed or not: a new collector has to get them all again. */
+  private readonly all = new Map<number, number>();
   /** Ids sent more than once. */
   readonly redispatched = new Set<number>();
   rounds = 0;
@@ -29,6 +31,13 @@ export class Ledger {
   /** A task went out (first time or again); that restarts the quiet period. */
   sent({ task, num }: SentTask, now: number): void {
     this.open.set(task, num);
+    this.all.set(task, num);
+    this.last = now;
+  }
+
+  /** A new collector connected: it confirmed nothing yet, so every task sent is open again. */
+  reopen(now: number): void {
+    this.all.forEach((num, task) => this.open.set(task, num));
     this.last = now;
   }
 
@@ -41,6 +50,11 @@ export class Ledger {
 
   get outstanding(): number {
     return this.open.size;
+  }
+
+  /** Tasks the collector confirmed. */
+  get confirmed(): number {
+    return this.all.size - this.open.size;
   }
 
   /** Milliseconds until the quiet period is over (0: it is). */
@@ -61,20 +75,23 @@ export class Ledger {
 /** Ids per notice: well under the roles' 64 KiB frame limit even for seven-digit ids. */
 const NOTICE_IDS = 1000;
 
+export interface RedispatchTo {
+  tasks: zmq.Push;
+  /** Tells the collector which ids come again. */
+  notify(ids: number[]): void;
+  /** False while no collector is there to confirm anything: re-sending then would only repeat work. */
+  collectorAttached(): boolean;
+}
+
 /**
  * Until `signal` aborts: whenever the ledger's quiet period is over with tasks still open, tells
  * the collector which ids come again, then pushes them through `tasks`, which only hands them to
  * consumers that are still connected. The notice goes first, so it normally arrives before the
  * re-sent results, which first have to pass through a consumer.
  */
-export async function keepRedispatching(
-  ledger: Ledger,
-  sockets: { tasks: zmq.Push; collector: zmq.Push },
-  log: Log,
-  signal: AbortSignal,
-): Promise<void> {
+export async function keepRedispatching(ledger: Ledger, to: RedispatchTo, log: Log, signal: AbortSignal): Promise<void> {
   while (!signal.aborted) {
-    const due = ledger.due(performance.now());
+    const due = to.collectorAttached() ? ledger.due(performance.now()) : [];
     if (due.length === 0) {
       const wait = ledger.wait(performance.now()) || ledger.quietMs;
       await delay(wait, undefined, { signal }).catch(() => undefined);
@@ -82,9 +99,9 @@ export async function keepRedispatching(
     }
     const ids = due.map(({ task }) => task);
     log.warn(`no result for ${ledger.quietMs} ms (REDISPATCH_MS) with ${plural(due.length, "task")} open; re-dispatching tasks ${ranges(ids)}`);
-    for (let i = 0; i < ids.length; i += NOTICE_IDS) await sockets.collector.send(encodeRedispatch(ids.slice(i, i + NOTICE_IDS)));
+    for (let i = 0; i < ids.length; i += NOTICE_IDS) to.notify(ids.slice(i, i + NOTICE_IDS));
     for (const task of due) {
-      await sockets.tasks.send(encodeTask(task));
+      await to.tasks.send(encodeTask(task));
       ledger.sent(task, performance.now());
     }
   }

@@ -64,6 +64,11 @@ export class Tally {
     return [...this.rows.values()].sort((a, b) => a.consumer.localeCompare(b.consumer));
   }
 
+  /** Task ids of the results counted so far. */
+  tasks(): number[] {
+    return [...this.seen];
+  }
+
   /** Task ids from the announced batch that no result carried. */
   missingTasks(): number[] {
     const tasks = this.batch?.tasks ?? 0;

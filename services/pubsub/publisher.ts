@@ -1,13 +1,16 @@
 // weather-pub: binds a PUB socket on PUB_BIND (tcp://*:5556).
-// Publishes PUB_RATE random updates a second, "<zip> <temp> <id> <seq>", zips from PUB_ZIPS, until stopped.
+// Publishes PUB_RATE random updates a second, exactly the tutorial's "<zip> <temp>", zips from PUB_ZIPS,
+// until stopped; every COUNT_EVERY_MS, "#sent <zip> <PUB_ID> <count>" for each zip it updated meanwhile.
 // PUB never waits: updates no subscriber has asked for (yet) are dropped.
 import { hostname } from "node:os";
 import * as zmq from "zeromq";
 import { endpoint, integer, runRole } from "../runtime/index.js";
-import { formatRange, formatUpdate, publisherId, randomUpdate, zipRange } from "./weather.js";
+import { formatCount, formatRange, formatUpdate, publisherId, randomUpdate, zipRange } from "./weather.js";
 
 const TICK_MS = 10;
 const PROGRESS_MS = 5000;
+/** How often the count stream reports: a subscriber checks for drops between two counts. */
+const COUNT_EVERY_MS = 100;
 
 await runRole(
   "weather-pub",
@@ -28,13 +31,26 @@ await runRole(
     let credit = 0;
     let last = performance.now();
     let progressAt = last + PROGRESS_MS;
+    let countAt = last + COUNT_EVERY_MS;
+    // Updates sent per zip, and the zips updated since the last counts went out.
+    const counts = new Map<string, number>();
+    const changed = new Set<string>();
     while (!role.stopping) {
       const now = performance.now();
       // Pace by elapsed time so timer jitter doesn't change the rate; a stall is made up for by at most a second.
       credit = Math.min(credit + ((now - last) * rate) / 1000, rate);
       last = now;
       for (; credit >= 1 && !role.stopping; credit--) {
-        await socket.send(formatUpdate(randomUpdate(config.PUB_ZIPS, config.PUB_ID, ++sent)));
+        const update = randomUpdate(config.PUB_ZIPS);
+        await socket.send(formatUpdate(update));
+        counts.set(update.zip, (counts.get(update.zip) ?? 0) + 1);
+        changed.add(update.zip);
+        sent++;
+      }
+      if (now >= countAt) {
+        for (const zip of changed) await socket.send(formatCount({ zip, publisher: config.PUB_ID, count: counts.get(zip)! }));
+        changed.clear();
+        countAt = now + COUNT_EVERY_MS;
       }
       if (now >= progressAt) {
         log.info(`published ${sent} updates`);

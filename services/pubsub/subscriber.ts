@@ -1,9 +1,10 @@
-// weather-sub: connects a SUB socket to every publisher in SUB_CONNECT (tcp://weather-pub-1:5556, ...).
-// Subscribes to ZIP_FILTER once all are connected, logs UPDATES matching updates, prints a report, exits 0.
-// Malformed updates are counted and skipped; no publisher or no update within SUB_TIMEOUT_MS exits 3.
+// weather-sub: connects one SUB socket to each publisher in SUB_CONNECT (tcp://weather-pub-1:5556, ...),
+// so the socket an update came on names its publisher. Subscribes to ZIP_FILTER and to that zip's count
+// stream once all are connected, logs UPDATES matching updates, prints a report with drops, exits 0.
+// Malformed messages are counted and skipped; no publisher or no update within SUB_TIMEOUT_MS exits 3.
 import * as zmq from "zeromq";
-import { endpoints, Exit, integer, runRole, timeout, watchPeers } from "../runtime/index.js";
-import { describeUpdate, parseMessage, topic, WeatherReport, zipCode } from "./weather.js";
+import { endpoints, Exit, integer, receiveAny, runRole, timeout, watchPeers } from "../runtime/index.js";
+import { countTopic, describeUpdate, parseMessage, publisherNames, topic, WeatherReport, zipCode } from "./weather.js";
 
 await runRole(
   "weather-sub",
@@ -15,39 +16,48 @@ await runRole(
   },
   async (role) => {
     const { config, log } = role;
-    const { UPDATES: total, SUB_TIMEOUT_MS: timeout } = config;
-    const socket = role.open(zmq.Subscriber, { receiveTimeout: timeout });
-    const peers = watchPeers(socket, log);
-    for (const publisher of config.SUB_CONNECT) role.connect(socket, publisher);
-    role.ready(`zip ${config.ZIP_FILTER}`);
+    const { UPDATES: total, SUB_TIMEOUT_MS: timeout, ZIP_FILTER: zip } = config;
+    const names = publisherNames(config.SUB_CONNECT);
+    const report = new WeatherReport(zip, names);
+    const feeds = config.SUB_CONNECT.map((endpoint, i) => {
+      const socket = role.open(zmq.Subscriber);
+      const peers = watchPeers(socket, log);
+      // A new connection may lead to a restarted publisher, whose counts start again.
+      socket.events.on("disconnect", () => report.lost(names[i]!));
+      role.connect(socket, endpoint);
+      return { endpoint, socket, peers, name: names[i]! };
+    });
+    role.ready(`zip ${zip}`);
 
     // Subscribe once every publisher is connected: the first to answer would otherwise fill the count alone.
-    const missing = await peers.waitFor(config.SUB_CONNECT, timeout, role.signal);
+    const missing = (await Promise.all(feeds.map((feed) => feed.peers.waitFor([feed.endpoint], timeout, role.signal)))).flat();
     if (role.stopping) return Exit.ok;
     if (missing.length > 0) {
       log.error(`no connection to ${missing.join(", ")} within ${timeout} ms; is that publisher running?`);
       return Exit.noPeer;
     }
-    socket.subscribe(topic(config.ZIP_FILTER));
-    log.info(`subscribed to "${topic(config.ZIP_FILTER)}" on ${config.SUB_CONNECT.length} publisher(s); counting ${total} updates`);
+    for (const { socket } of feeds) [topic(zip), countTopic(zip)].forEach((prefix) => socket.subscribe(prefix));
+    log.info(`subscribed to "${topic(zip)}" and "${countTopic(zip)}" on ${feeds.length} publisher(s); counting ${total} updates`);
 
-    const report = new WeatherReport(config.ZIP_FILTER);
-    while (report.count < total) {
-      const frames = await role.receive(socket);
-      if (role.stopping) break;
-      if (!frames) {
-        log.error(`no update for zip ${config.ZIP_FILTER} within ${timeout} ms; is it inside the publishers' PUB_ZIPS?`);
+    for await (const arrival of receiveAny(feeds.map(({ socket }) => socket), timeout)) {
+      if (!arrival) {
+        log.error(`no update for zip ${zip} within ${timeout} ms; is it inside the publishers' PUB_ZIPS?`);
         report.lines().forEach((line) => log.info(line));
         return Exit.noPeer;
       }
-      const parsed = parseMessage(frames, config.ZIP_FILTER);
+      const { name } = feeds[arrival.index]!;
+      const parsed = parseMessage(arrival.frames, zip);
       if (!parsed.ok) {
         report.reject();
-        log.warn(`rejected update (${report.rejected} so far): ${parsed.reason}: ${JSON.stringify(String(frames[0]).slice(0, 80))}`);
-        continue;
+        log.warn(`rejected message from ${name} (${report.rejected} so far): ${parsed.reason}: ${JSON.stringify(String(arrival.frames[0]).slice(0, 80))}`);
+      } else if ("sent" in parsed) {
+        const dropped = report.sent(name, parsed.sent.count);
+        if (dropped > 0) log.warn(`${name} counts ${parsed.sent.count} updates for ${zip}: ${dropped} of them never arrived`);
+      } else {
+        const n = report.add(name, parsed.update);
+        log.info(`update ${report.count}/${total}: ${describeUpdate(parsed.update, name, n)}`);
+        if (report.count >= total) break;
       }
-      report.add(parsed.update);
-      log.info(`update ${report.count}/${total}: ${describeUpdate(parsed.update)}`);
     }
     if (role.stopping) log.info(`stopped after ${report.count} of ${total} updates`);
     report.lines().forEach((line) => log.info(line));

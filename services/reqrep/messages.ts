@@ -11,6 +11,9 @@ const REQUEST = new RegExp(`^Hello from client (${ID})$`);
 
 export const requestText = (id: string) => `Hello from client ${id}`;
 
+/** Where the server counts a request that is text but not ours (the tutorial's "Hello"); never a valid id. */
+export const OTHER_CLIENT = "(other)";
+
 /** The client id of a well-formed request, or undefined. A request is exactly one frame of valid UTF-8. */
 export function parseRequest(frames: readonly Buffer[]): string | undefined {
   const text = textOf(frames);

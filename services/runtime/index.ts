@@ -7,3 +7,4 @@ export { watchPeers, type Peers } from "./peers.js";
 export { Batcher, DEFAULT_BATCH, type BatchLimits } from "./batch.js";
 export { preview, textOf } from "./frames.js";
 export { watchLink, type Link, type LinkState } from "./link.js";
+export { receiveAny, type Arrival } from "./receive-any.js";

@@ -147,7 +147,12 @@ export class Lab {
 
   /** Runs a one-off role container (an intruder, say) on this project's network until it exits. */
   async run(command: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<RunResult> {
-    return runOnce(command, env, { network: `${this.project}_default`, timeoutMs });
+    return runOnce(command, env, { network: this.network, timeoutMs });
+  }
+
+  /** The name of the project's network, for containers started beside the compose ones. */
+  get network(): string {
+    return `${this.project}_default`;
   }
 
   /** Removes every container and network of this project. */
@@ -221,7 +226,7 @@ export async function runOnce(
   }
 }
 
-async function exitOf(container: Dockerode.Container, label: string, timeoutMs: number): Promise<number> {
+export async function exitOf(container: Dockerode.Container, label: string, timeoutMs: number): Promise<number> {
   const timeout = new Promise<never>((_, reject) =>
     setTimeout(() => reject(new Error(`${label}: still running after ${timeoutMs} ms`)), timeoutMs).unref(),
   );
@@ -230,7 +235,7 @@ async function exitOf(container: Dockerode.Container, label: string, timeoutMs: 
 }
 
 /** The container's log lines, stdout and stderr together. */
-async function linesOf(container: Dockerode.Container): Promise<string[]> {
+export async function linesOf(container: Dockerode.Container): Promise<string[]> {
   const raw = (await container.logs({ stdout: true, stderr: true, follow: false })) as Buffer;
   return demux(raw).split("\n").filter((line) => line.length > 0);
 }

@@ -10,6 +10,8 @@ export const base = {
   COLLECTOR_CONNECT: "tcp://collector:5558",
   CONTROL_BIND: "tcp://*:5559",
   CONTROL_CONNECT: "tcp://collector:5559",
+  BATCH_BIND: "tcp://*:5560",
+  BATCH_CONNECT: "tcp://collector:5560",
   TASKS: "120",
   SEED: "7",
   // 0: the producer counts the consumer replicas through Docker's DNS.
@@ -23,6 +25,7 @@ export const base = {
   TASK_COST: "1000",
   TASK_SLEEP_MS: "20",
   COLLECTOR_TIMEOUT_MS: "20000",
+  COLLECTOR_LOST_MS: "30000",
 };
 
 export interface Row {

@@ -4,21 +4,25 @@ import { clientMessage, parseClientMessage } from "../../services/pair/messages.
 const frames = (...parts: Array<string | Buffer>) => parts.map((part) => Buffer.from(part));
 
 describe("pair messages", () => {
-  it("accepts our client's answer and the tutorial's bare one", () => {
-    expect(parseClientMessage(frames(clientMessage("cd6f8cf2a5ff", 3, 10)))).toBe("Client cd6f8cf2a5ff message to Server (3/10)");
-    expect(parseClientMessage(frames("Client message to Server"))).toBe("Client message to Server");
+  it("takes our client's answer as its own", () => {
+    expect(parseClientMessage(frames(clientMessage("cd6f8cf2a5ff", 3, 10)))).toEqual({ text: "Client cd6f8cf2a5ff message to Server (3/10)", ours: true });
   });
 
   it.each([
-    ["bad JSON", frames('{"num": 5')],
-    ["other text", frames("10001 hot")],
-    ["an empty frame", frames("")],
+    ["the tutorial's first answer", "Hello from Client"],
+    ["the tutorial's second answer", "This is a client message to server"],
+    ["the bare tutorial text", "Client message to Server"],
+    ["JSON", '{"num": 5'],
+    ["an empty frame", ""],
+  ])("accepts %s as text from another client", (_, text) => {
+    expect(parseClientMessage(frames(text))).toEqual({ text, ours: false });
+  });
+
+  it.each([
     ["several frames", frames("Client message to Server", "part-2")],
     ["no frames", []],
     ["invalid UTF-8", [Buffer.from([0x43, 0xff, 0xfe])]],
-    ["a near miss", frames("Client a b message to Server")],
   ])("rejects %s", (_, input) => {
     expect(parseClientMessage(input)).toBeUndefined();
   });
-
 });

@@ -13,8 +13,9 @@ import {
   encodeResult,
   encodeStop,
   encodeTask,
+  parseBatchNews,
   parseDone,
-  parseInbound,
+  parseResult,
   parseStop,
   parseTask,
   STOP_TOPIC,
@@ -30,23 +31,25 @@ describe("pipeline messages", () => {
   it("round-trips tasks, results, batch starts and stops", () => {
     expect(encodeTask({ num: 7, task: 12 })).toBe('{"num":7,"task":12}');
     expect(parseTask(frame(encodeTask({ num: 7, task: 12 })))).toEqual({ ok: true, value: { num: 7, task: 12 } });
-    expect(parseInbound(frame(encodeResult(result("c1", 7, 12))))).toEqual({
+    expect(parseResult(frame(encodeResult(result("c1", 7, 12))))).toEqual({ ok: true, value: { consumer: "c1", num: 7, task: 12 } });
+    expect(encodeBatchStart({ tasks: 100, total: 512 }, 2)).toBe('{"batch":{"tasks":100,"total":512},"epoch":2}');
+    expect(parseBatchNews(frame(encodeBatchStart({ tasks: 100, total: 512 }, 2)))).toEqual({
       ok: true,
-      value: { kind: "result", result: { consumer: "c1", num: 7, task: 12 } },
-    });
-    expect(parseInbound(frame(encodeBatchStart({ tasks: 100, total: 512 })))).toEqual({
-      ok: true,
-      value: { kind: "batch", batch: { tasks: 100, total: 512 } },
+      value: { kind: "batch", batch: { tasks: 100, total: 512 }, epoch: 2 },
     });
     expect(parseStop(frame(encodeStop("batch complete")))).toBe("batch complete");
   });
 
   it("accepts the tutorial's formats: no task id, a numeric consumer id", () => {
     expect(parseTask(frame('{"num": 3}'))).toEqual({ ok: true, value: { num: 3 } });
-    expect(parseInbound(frame('{"consumer": 4242, "num": 3}'))).toEqual({
-      ok: true,
-      value: { kind: "result", result: { consumer: "4242", num: 3 } },
-    });
+    expect(parseResult(frame('{"consumer": 4242, "num": 3}'))).toEqual({ ok: true, value: { consumer: "4242", num: 3 } });
+  });
+
+  it("keeps the results port to results: a batch start or a notice there is rejected", () => {
+    for (const text of [encodeBatchStart({ tasks: 1, total: 1 }, 1), encodeRedispatch([1])]) {
+      expect(parseResult(frame(text))).toEqual({ ok: false, reason: '"consumer" is not an id: missing' });
+    }
+    expect(parseBatchNews(frame(encodeResult(result("c1", 7, 12))))).toMatchObject({ ok: false, reason: expect.stringMatching(/^neither a batch start nor a re-dispatch notice: /) });
   });
 
   it.each([
@@ -63,31 +66,43 @@ describe("pipeline messages", () => {
     ["an empty consumer", frame('{"consumer": "", "num": 7}'), /^"consumer" is not an id: ""$/],
     ["an object as consumer", frame('{"consumer": {}, "num": 7}'), /^"consumer" is not an id: \{\}$/],
     ["a negative task id", frame('{"consumer": "c1", "num": 7, "task": -1}'), /^"task" is not a task id: -1$/],
-    ["a batch start without a total", frame('{"batch": {"tasks": 10}}'), /^malformed batch start/],
-    ["a batch start of 0 tasks", frame('{"batch": {"tasks": 0, "total": 0}}'), /^malformed batch start/],
-    ["a null batch start", frame('{"batch": null}'), /^malformed batch start/],
-  ])("rejects %s, saying why", (_, frames, reason) => {
-    const parsed = parseInbound(frames);
+  ])("rejects %s as a result, saying why", (_, frames, reason) => {
+    const parsed = parseResult(frames);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.reason).toMatch(reason);
+  });
+
+  it.each([
+    ["a batch start without a total", frame('{"batch": {"tasks": 10}, "epoch": 1}'), /^malformed batch start/],
+    ["a batch start of 0 tasks", frame('{"batch": {"tasks": 0, "total": 0}, "epoch": 1}'), /^malformed batch start/],
+    ["a null batch start", frame('{"batch": null, "epoch": 1}'), /^malformed batch start/],
+    ["a batch start without an epoch", frame('{"batch": {"tasks": 10, "total": 3}}'), /^batch start without an epoch: missing$/],
+    ["a batch start with a bad epoch", frame('{"batch": {"tasks": 10, "total": 3}, "epoch": -2}'), /^batch start without an epoch: -2$/],
+    ["bad JSON", frame("{num: 3"), /^not JSON: /],
+  ])("rejects %s on the batch port, saying why", (_, frames, reason) => {
+    const parsed = parseBatchNews(frames);
     expect(parsed.ok).toBe(false);
     if (!parsed.ok) expect(parsed.reason).toMatch(reason);
   });
 
   it("round-trips re-dispatch notices and confirmations; each control message starts with its SUB topic", () => {
-    expect(parseInbound(frame(encodeRedispatch([4, 7])))).toEqual({ ok: true, value: { kind: "redispatch", tasks: [4, 7] } });
-    expect(parseDone(frame(encodeDone(12)))).toBe(12);
-    expect(encodeDone(12).startsWith(DONE_TOPIC)).toBe(true);
+    expect(parseBatchNews(frame(encodeRedispatch([4, 7])))).toEqual({ ok: true, value: { kind: "redispatch", tasks: [4, 7] } });
+    expect(parseDone(frame(encodeDone(12, 3)))).toEqual({ task: 12, epoch: 3 });
+    // Before its first batch start the collector has no epoch to give.
+    expect(parseDone(frame(encodeDone(12)))).toEqual({ task: 12 });
+    expect(encodeDone(12, 1).startsWith(DONE_TOPIC)).toBe(true);
     expect(encodeStop("batch complete").startsWith(STOP_TOPIC)).toBe(true);
     expect(parseDone(frame(encodeStop("x")))).toBeUndefined();
     expect(parseStop(frame(encodeDone(1)))).toBeUndefined();
     for (const bad of ['{"done": -1}', '{"done": "3"}', '{"done": 1.5}', "done 3", ""]) expect(parseDone(frame(bad))).toBeUndefined();
     for (const bad of ['{"redispatch": 3}', '{"redispatch": [1, "x"]}', '{"redispatch": [-1]}', '{"redispatch": null}']) {
-      const parsed = parseInbound(frame(bad));
+      const parsed = parseBatchNews(frame(bad));
       expect(parsed.ok ? parsed : parsed.reason).toMatch(/^malformed re-dispatch notice/);
     }
   });
 
   it("cuts a long payload short in the reason", () => {
-    const parsed = parseInbound(frame("x".repeat(500)));
+    const parsed = parseResult(frame("x".repeat(500)));
     expect(parsed).toEqual({ ok: false, reason: `not JSON: "${"x".repeat(60)}"...` });
   });
 
@@ -263,13 +278,26 @@ describe("Ledger (the producer's re-dispatch bookkeeping)", () => {
     expect(ledger.outstanding).toBe(0);
   });
 
+  it("opens every task sent again for a new collector, and counts what was confirmed", () => {
+    const ledger = new Ledger(100);
+    sendAll(ledger, 4, 0);
+    [0, 1, 3].forEach((task) => ledger.done(task, 10));
+    expect([ledger.outstanding, ledger.confirmed]).toEqual([1, 3]);
+    ledger.reopen(500);
+    expect([ledger.outstanding, ledger.confirmed]).toEqual([4, 0]);
+    // The reopen starts a quiet period of its own: the new collector gets time to confirm.
+    expect(ledger.due(599)).toEqual([]);
+    ledger.done(2, 550);
+    expect(ledger.due(650).map(({ task }) => task)).toEqual([0, 1, 3]);
+  });
+
   it("re-sends over real sockets: a notice to the collector first, then the open tasks", async () => {
     const id = Math.random().toString(36).slice(2);
-    const [tasksOut, tasksIn, noticeOut, noticeIn] = [new zmq.Push(), new zmq.Pull(), new zmq.Push(), new zmq.Pull()];
+    const [tasksOut, tasksIn] = [new zmq.Push(), new zmq.Pull()];
     await tasksIn.bind(`inproc://tasks-${id}`);
-    await noticeIn.bind(`inproc://notice-${id}`);
     tasksOut.connect(`inproc://tasks-${id}`);
-    noticeOut.connect(`inproc://notice-${id}`);
+    const notices: number[][] = [];
+    let attached = false;
     const warnings: string[] = [];
     const log = { info: () => undefined, warn: (line: string) => warnings.push(line), error: () => undefined };
     const ledger = new Ledger(30);
@@ -277,21 +305,25 @@ describe("Ledger (the producer's re-dispatch bookkeeping)", () => {
     try {
       sendAll(ledger, 3, performance.now());
       ledger.done(1, performance.now());
-      const loop = keepRedispatching(ledger, { tasks: tasksOut, collector: noticeOut }, log, controller.signal);
-      const [notice] = await noticeIn.receive();
-      expect(parseInbound([notice!])).toEqual({ ok: true, value: { kind: "redispatch", tasks: [0, 2] } });
+      const to = { tasks: tasksOut, notify: (ids: number[]) => notices.push(ids), collectorAttached: () => attached };
+      const loop = keepRedispatching(ledger, to, log, controller.signal);
+      // Nothing goes again while no collector is there to confirm it.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect([notices, ledger.rounds]).toEqual([[], 0]);
+      attached = true;
       const resent = [await tasksIn.receive(), await tasksIn.receive()].map((frames) => parseTask(frames));
       expect(resent).toEqual([
         { ok: true, value: { num: 0, task: 0 } },
         { ok: true, value: { num: 2, task: 2 } },
       ]);
+      expect(notices).toEqual([[0, 2]]);
       ledger.done(0, performance.now());
       ledger.done(2, performance.now());
       controller.abort();
       await loop;
       expect(warnings).toEqual(["no result for 30 ms (REDISPATCH_MS) with 2 tasks open; re-dispatching tasks 0, 2"]);
     } finally {
-      [tasksOut, tasksIn, noticeOut, noticeIn].forEach((socket) => socket.close());
+      [tasksOut, tasksIn].forEach((socket) => socket.close());
     }
   });
 });

@@ -1,14 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../services/runtime/config.js";
 import {
+  countTopic,
   describeUpdate,
   formatAverage,
+  formatCount,
   formatUpdate,
   formatZip,
+  parseCount,
   parseMessage,
   parseUpdate,
   publisherId,
+  publisherNames,
   randomUpdate,
+  SentCounter,
   TEMP_MAX,
   TEMP_MIN,
   topic,
@@ -22,27 +27,33 @@ import {
 const passesFilter = (message: string, prefix: string) => Buffer.from(message).subarray(0, Buffer.byteLength(prefix)).equals(Buffer.from(prefix));
 
 describe("weather format", () => {
-  it("zero-pads zips to 5 digits and joins the fields with single spaces", () => {
+  it("is exactly the tutorial's two fields: zip zero-padded to 5 digits, a space, the temperature", () => {
     expect(formatZip(42)).toBe("00042");
     expect(formatZip(10001)).toBe("10001");
-    expect(formatUpdate({ zip: "10001", temp: -7, source: "weather-pub-1", seq: 153 })).toBe("10001 -7 weather-pub-1 153");
+    expect(formatUpdate({ zip: "10001", temp: -7 })).toBe("10001 -7");
     expect(formatUpdate({ zip: "00042", temp: 0 })).toBe("00042 0");
+    // The tutorial's subscriber: `topic, messagedata = string.split()`, then `int(messagedata)`.
+    for (let i = 0; i < 200; i++) {
+      const fields = formatUpdate(randomUpdate({ min: 0, max: 99_999 })).split(" ");
+      expect(fields).toHaveLength(2);
+      expect(String(Number.parseInt(fields[1]!, 10))).toBe(fields[1]);
+    }
   });
 
   it("round-trips through parse", () => {
-    const update: Update = { zip: "00042", temp: 135, source: "pub", seq: 9 };
+    const update: Update = { zip: "00042", temp: 135 };
     expect(parseUpdate(formatUpdate(update))).toEqual({ ok: true, update });
   });
 
   it("draws zips from the range and temps from -80..135, reaching both ends", () => {
     const ends = [0, 0.999999];
     for (const r of ends) {
-      const update = randomUpdate({ min: 10000, max: 10019 }, "p", 1, () => r);
+      const update = randomUpdate({ min: 10000, max: 10019 }, () => r);
       expect(update.zip).toBe(r === 0 ? "10000" : "10019");
       expect(update.temp).toBe(r === 0 ? TEMP_MIN : TEMP_MAX);
     }
     for (let i = 0; i < 1000; i++) {
-      const { zip, temp } = randomUpdate({ min: 5, max: 7 }, "p", i);
+      const { zip, temp } = randomUpdate({ min: 5, max: 7 });
       expect(["00005", "00006", "00007"]).toContain(zip);
       expect(Number.isInteger(temp) && temp >= TEMP_MIN && temp <= TEMP_MAX).toBe(true);
     }
@@ -51,20 +62,26 @@ describe("weather format", () => {
   it("filters by the zip and a space, so a prefix of another zip never matches", () => {
     const prefix = topic("10001");
     expect(prefix).toBe("10001 ");
-    expect(passesFilter("10001 57 pub 1", prefix)).toBe(true);
-    expect(passesFilter("100012 57 pub 1", prefix)).toBe(false);
+    expect(passesFilter("10001 57", prefix)).toBe(true);
+    expect(passesFilter("100012 57", prefix)).toBe(false);
     expect(passesFilter("10001-57", prefix)).toBe(false);
     // Without padding zip 1 would be "1 ..." and a filter "1" would also take 12, 100, 10001...
     expect(passesFilter(formatUpdate({ zip: formatZip(12), temp: 3 }), topic(formatZip(1)))).toBe(false);
   });
+
+  it("keeps the count stream away from every zip filter, the tutorial's bare '10001' included", () => {
+    const count = formatCount({ zip: "10001", publisher: "weather-pub-1", count: 153 });
+    expect(count).toBe("#sent 10001 weather-pub-1 153");
+    for (const prefix of ["10001", topic("10001"), "1", "#sent 10002 "]) expect(passesFilter(count, prefix)).toBe(false);
+    expect(passesFilter(count, countTopic("10001"))).toBe(true);
+    expect(passesFilter(formatCount({ zip: "10001", publisher: "p", count: 1 }), countTopic("1000"))).toBe(false);
+  });
 });
 
-describe("parseUpdate", () => {
+describe("parsing", () => {
   it("reads the first two fields and tolerates extras", () => {
-    expect(parseUpdate("10001 57")).toEqual({ ok: true, update: { zip: "10001", temp: 57, source: undefined, seq: undefined } });
-    expect(parseUpdate("10001 57 42", "10001")).toMatchObject({ ok: true, update: { temp: 57, source: "42" } });
-    expect(parseUpdate("10001 57 pub-a 12 extra fields", "10001")).toMatchObject({ ok: true, update: { source: "pub-a", seq: 12 } });
-    expect(parseUpdate("10001 57 pub-a humid")).toMatchObject({ ok: true, update: { source: "pub-a", seq: undefined } });
+    expect(parseUpdate("10001 57")).toEqual({ ok: true, update: { zip: "10001", temp: 57 } });
+    expect(parseUpdate("10001 57 42", "10001")).toEqual({ ok: true, update: { zip: "10001", temp: 57 } });
     expect(parseUpdate("10001 -80")).toMatchObject({ ok: true, update: { temp: -80 } });
   });
 
@@ -80,67 +97,115 @@ describe("parseUpdate", () => {
     ["10001 +5", /not an integer/],
     ["10001 136", /temp 136 is outside -80..135/],
     ["10001 -81", /outside/],
-  ])("rejects %j", (text, reason) => {
+  ])("rejects the update %j", (text, reason) => {
     const parsed = parseUpdate(text, "10001");
     expect(parsed.ok).toBe(false);
     if (!parsed.ok) expect(parsed.reason).toMatch(reason);
   });
 
-  it("takes exactly one frame", () => {
-    expect(parseMessage([Buffer.from("10001 57")], "10001").ok).toBe(true);
+  it("tells updates and counts apart, one frame of UTF-8 each", () => {
+    expect(parseMessage([Buffer.from("10001 57")], "10001")).toEqual({ ok: true, update: { zip: "10001", temp: 57 } });
+    expect(parseMessage([Buffer.from("#sent 10001 weather-pub-2 9")], "10001")).toEqual({ ok: true, sent: { zip: "10001", publisher: "weather-pub-2", count: 9 } });
     expect(parseMessage([Buffer.from("10001"), Buffer.from("57")], "10001")).toEqual({ ok: false, reason: "expected 1 frame, got 2" });
     expect(parseMessage([], "10001")).toEqual({ ok: false, reason: "expected 1 frame, got 0" });
-    expect(parseMessage([Buffer.from([0xff, 0xfe, 0x20, 0x35])], "10001").ok).toBe(false);
+    expect(parseMessage([Buffer.from([0xff, 0xfe, 0x20, 0x35])], "10001")).toEqual({ ok: false, reason: "not UTF-8 text" });
   });
 
-  it("describes an update for the log", () => {
-    expect(describeUpdate({ zip: "10001", temp: -7, source: "weather-pub-1", seq: 153 })).toBe("10001 -7 from weather-pub-1 #153");
-    expect(describeUpdate({ zip: "10001", temp: 5 })).toBe("10001 5 from (no id)");
+  it.each([
+    ["#sent 10001 p", /malformed count/],
+    ["#sent 10001 p -3", /malformed count/],
+    ["#sent 10001 p 3 extra", /malformed count/],
+    ["#sent 1001 p 3", /malformed count/],
+    ["#sent 10002 p 3", /count for zip 10002, not the filtered 10001/],
+  ])("rejects the count %j", (text, reason) => {
+    const parsed = parseCount(text, "10001");
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.reason).toMatch(reason);
+  });
+
+  it("describes an update for the log, with its number in the publisher's count when known", () => {
+    expect(describeUpdate({ zip: "10001", temp: -7 }, "weather-pub-1", 12)).toBe("10001 -7 from weather-pub-1 #12");
+    expect(describeUpdate({ zip: "10001", temp: 5 }, "tutorial-pub")).toBe("10001 5 from tutorial-pub");
+  });
+
+  it("names publishers by host, with the port only when hosts repeat", () => {
+    expect(publisherNames(["tcp://weather-pub-1:5556", "tcp://weather-pub-2:5556"])).toEqual(["weather-pub-1", "weather-pub-2"]);
+    expect(publisherNames(["tcp://localhost:5556", "tcp://localhost:5566", "tcp://pub:1"])).toEqual(["localhost:5556", "localhost:5566", "pub"]);
+  });
+});
+
+describe("SentCounter", () => {
+  it("numbers updates from the first count on and finds drops between two counts", () => {
+    const counter = new SentCounter();
+    expect(counter.update()).toBeUndefined();
+    expect(counter.sent(10)).toBe(0);
+    expect([counter.update(), counter.update(), counter.update()]).toEqual([11, 12, 13]);
+    expect(counter.sent(13)).toBe(0);
+    counter.update();
+    expect(counter.sent(17)).toBe(3);
+    expect(counter).toMatchObject({ checked: 7, dropped: 3, counting: true });
+  });
+
+  it("starts again after a lost connection or a count that went back (a restarted publisher)", () => {
+    const counter = new SentCounter();
+    counter.sent(50);
+    counter.update();
+    counter.lost();
+    expect(counter.update()).toBeUndefined();
+    expect(counter.sent(2)).toBe(0);
+    expect(counter.update()).toBe(3);
+    expect(counter.sent(1)).toBe(0);
+    expect(counter.update()).toBe(2);
+    expect(counter).toMatchObject({ checked: 0, dropped: 0 });
   });
 });
 
 describe("WeatherReport", () => {
-  const feed = (report: WeatherReport, messages: string[]) => {
-    for (const text of messages) {
-      const parsed = parseUpdate(text, report.zip);
-      if (parsed.ok) report.add(parsed.update);
-      else report.reject();
+  const feed = (report: WeatherReport, messages: Array<[string, string]>) => {
+    for (const [publisher, text] of messages) {
+      const parsed = parseMessage([Buffer.from(text)], report.zip);
+      if (!parsed.ok) report.reject();
+      else if ("sent" in parsed) report.sent(publisher, parsed.sent.count);
+      else report.add(publisher, parsed.update);
     }
   };
 
-  it("counts, averages and bounds per publisher and overall", () => {
-    const report = new WeatherReport("10001");
-    feed(report, ["10001 10 b 1", "10001 -80 a 1", "10001 135 a 2", "10001 0 b 2", "10001 1 b 3"]);
+  it("counts, averages and bounds per publisher and overall, with the drops its count stream shows", () => {
+    const report = new WeatherReport("10001", ["b", "a"]);
+    feed(report, [
+      ["b", "#sent 10001 b 4"],
+      ["b", "10001 10"],
+      ["a", "10001 -80"],
+      ["a", "10001 135"],
+      ["b", "10001 0"],
+      ["b", "10001 1"],
+      ["b", "#sent 10001 b 8"],
+    ]);
     expect(report.count).toBe(5);
     expect(report.sources()).toEqual([["a", 2], ["b", 3]]);
-    const lines = report.lines();
-    expect(lines[0]).toBe("report: 5 updates for zip 10001 from 2 publisher(s), 0 rejected");
-    expect(lines.slice(1)).toEqual([
-      "zip    publisher  updates  avg °F  min  max",
-      "-----  ---------  -------  ------  ---  ---",
-      "10001  a          2        27.50   -80  135",
-      "10001  b          3        3.67    0    10",
-      "10001  all        5        13.20   -80  135",
+    expect(report.lines()).toEqual([
+      "report: 5 updates for zip 10001 from 2 publisher(s), 0 rejected",
+      "zip    publisher  updates  checked  dropped  avg °F  min  max",
+      "-----  ---------  -------  -------  -------  ------  ---  ---",
+      "10001  a          2        -        -        27.50   -80  135",
+      "10001  b          3        4        1        3.67    0    10",
+      "10001  all        5        4        1        13.20   -80  135",
+      "drops: 1 of 4 updates the publishers' count streams accounted for",
     ]);
   });
 
-  it("counts malformed updates as rejected and keeps them out of every figure", () => {
-    const report = new WeatherReport("10001");
-    feed(report, ["10001 20 a", "10001 999 a", "10002 -50 a", "10001 hot a", "1001 5 a", "10001", "10001 40 a"]);
+  it("counts malformed messages as rejected and keeps them out of every figure", () => {
+    const report = new WeatherReport("10001", ["a"]);
+    const texts = ["10001 20", "10001 999", "10002 -50", "10001 hot", "1001 5", "10001", "#sent 10001 a x", "10001 40"];
+    feed(report, texts.map((text) => ["a", text]));
     expect(report.count).toBe(2);
-    expect(report.rejected).toBe(5);
-    expect(report.lines()).toContainEqual("10001  all        2        30.00   20   40");
+    expect(report.rejected).toBe(6);
+    expect(report.lines()).toContainEqual("10001  all        2        -        -        30.00   20   40");
   });
 
-  it("lists updates without a publisher id under (no id)", () => {
-    const report = new WeatherReport("10001");
-    feed(report, ["10001 1", "10001 2 x"]);
-    expect(report.sources()).toEqual([["(no id)", 1], ["x", 1]]);
-  });
-
-  it("shows dashes before any update", () => {
-    const report = new WeatherReport("10001");
-    expect(report.lines().at(-1)).toBe("10001  all        0        -       -    -");
+  it("shows dashes before any update, and says drops are unknown without a count stream", () => {
+    const report = new WeatherReport("10001", ["a"]);
+    expect(report.lines().slice(-2)).toEqual(["10001  all        0        -        -        -       -    -", "drops: unknown, no publisher sent a count stream"]);
     expect(formatAverage({ count: 0, sum: 0 })).toBe("-");
     expect(formatAverage({ count: 3, sum: 10 })).toBe("3.33");
   });

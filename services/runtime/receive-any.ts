@@ -1,0 +1,40 @@
+import type * as zmq from "zeromq";
+
+export interface Arrival {
+  /** The socket's position in the list given to `receiveAny`. */
+  index: number;
+  frames: Buffer[];
+}
+
+type Outcome = Arrival | { index: number; error: unknown } | undefined;
+
+/**
+ * Messages from several sockets as one stream, each tagged with its socket's index: a role that
+ * reads a SUB socket per publisher, or results and control on two ports, needs no loop per socket.
+ * With `idleMs`, yields undefined whenever nothing arrived for that long, then keeps listening.
+ * Ends once every socket is closed (the role's stop closes them all).
+ */
+export async function* receiveAny(sockets: Array<zmq.Socket & zmq.Readable>, idleMs?: number): AsyncGenerator<Arrival | undefined> {
+  // Errors become values: a receive still pending when the caller stops reading must not reject unheard.
+  const next = (index: number): Promise<Outcome> =>
+    sockets[index]!.receive().then(
+      (frames) => ({ index, frames }),
+      (error: unknown) => ({ index, error }),
+    );
+  const pending = new Map(sockets.map((_, index) => [index, next(index)]));
+  while (pending.size > 0) {
+    let timer: NodeJS.Timeout | undefined;
+    const idle = idleMs === undefined ? [] : [new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), idleMs)))];
+    const outcome = await Promise.race([...pending.values(), ...idle]);
+    clearTimeout(timer);
+    if (outcome === undefined) {
+      yield undefined;
+    } else if ("error" in outcome) {
+      pending.delete(outcome.index);
+      if (!sockets[outcome.index]!.closed) throw outcome.error;
+    } else {
+      pending.set(outcome.index, next(outcome.index));
+      yield outcome;
+    }
+  }
+}
