@@ -28,7 +28,9 @@ export class Project {
   compose(args: string[], timeoutMs = 120_000): Promise<string> {
     // Set last, so a user's .env can't change what is measured.
     const env = { ...process.env, ZMQ_CURVE: "off", ...this.env };
-    return run("docker", ["compose", "-p", this.name, "--profile", this.profile, ...args], env, timeoutMs);
+    // A comma-separated profile enables each: "broker,bench" runs the bench's pinger against the broker.
+    const profiles = this.profile.split(",").flatMap((profile) => ["--profile", profile]);
+    return run("docker", ["compose", "-p", this.name, ...profiles, ...args], env, timeoutMs);
   }
 
   up(services: string[], scale: Record<string, number> = {}): Promise<string> {

@@ -55,6 +55,13 @@ export interface Machine {
   date: string;
 }
 
+export interface BrokerBench {
+  /** REQ/REP round trips through lb-broker (one worker, no work), beside the direct ones in `latency`. */
+  latency: Latency;
+  /** One batch, 4 workers of which one is slow: PUSH round robin vs the broker. */
+  makespan: { tasks: number; fastMs: number; slowMs: number; fast: number; clients: number; pipelineSeconds: number; brokerSeconds: number };
+}
+
 export interface BenchReport {
   machine: Machine;
   throughput: Throughput[];
@@ -62,6 +69,32 @@ export interface BenchReport {
   pubsub: PubSub[];
   pipeline: Pipeline[];
   startup: Startup[];
+  broker?: BrokerBench;
+}
+
+/** The broker's tables: round trips direct vs through lb-broker, and the slow-worker makespans. */
+export function brokerMarkdown(broker: BrokerBench, direct: Latency | undefined): string[] {
+  const { latency: b, makespan: m } = broker;
+  const row = (path: string, l: Latency) => [path, String(l.rounds), String(l.p50), String(l.p99), String(l.mean), si(l.mean > 0 ? 1e6 / l.mean : NaN)];
+  return [
+    "**REQ/REP round trip, direct vs through lb-broker**, 64 B, one client, across containers",
+    "",
+    ...markdownTable(
+      ["path", "round trips", "p50 µs", "p99 µs", "mean µs", "round trips/s"],
+      [...(direct ? [row("direct (bench-echo)", direct)] : []), row("lb-broker + 1 worker", b)],
+    ),
+    "",
+    `**One slow worker**: ${m.tasks} tasks of ${m.fastMs} ms on ${m.fast} workers and one of ${m.slowMs} ms (broker: ${m.clients} clients)`,
+    "",
+    ...markdownTable(
+      ["path", "makespan s"],
+      [
+        ["pipeline (PUSH round robin)", m.pipelineSeconds.toFixed(2)],
+        ["broker (least recently used ready worker)", m.brokerSeconds.toFixed(2)],
+        ["pipeline ÷ broker", times(ratio(m.pipelineSeconds, m.brokerSeconds))],
+      ],
+    ),
+  ];
 }
 
 export const TARGETS = { labOverNaive64: 1.5, bridgeCost: 0.2, pipelineSpeedup2: 1.7 };
@@ -212,6 +245,7 @@ export function markdown(report: BenchReport): string {
       ["profile", "ms", "first message"],
       report.startup.map((s) => [s.profile, Number.isFinite(s.ms) ? s.ms.toFixed(0) : "-", s.first]),
     ),
+    ...(report.broker ? ["", ...brokerMarkdown(report.broker, report.latency.find((l) => l.path === "containers"))] : []),
     "",
     "**Targets**",
     "",

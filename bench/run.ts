@@ -6,7 +6,8 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { formatPlan, parseResults, type LatencyResult, type PubSubResult, type Run, type ThroughputResult } from "../services/bench/wire.js";
 import { freePort, HostRole, Project, repoRoot, run } from "./docker.js";
-import { markdown, medians, svg, type BenchReport, type Latency, type Pipeline, type PubSub, type Startup, type Throughput } from "./report.js";
+import { brokerLatency, makespans } from "./broker.js";
+import { brokerMarkdown, markdown, medians, svg, type BenchReport, type Latency, type Pipeline, type PubSub, type Startup, type Throughput } from "./report.js";
 
 const say = (message: string) => console.error(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)}s] ${message}`);
 const started = performance.now();
@@ -151,6 +152,28 @@ async function machine(): Promise<BenchReport["machine"]> {
 
 const report: BenchReport = { machine: await machine(), throughput: [], latency: [], pubsub: [], pipeline: [], startup: [] };
 say(`${report.machine.cores} cores, ${report.machine.memoryGiB.toFixed(0)} GiB, load ${report.machine.load}`);
+
+/** Round trips direct and through lb-broker, then the slow-worker batch on the pipeline and the broker. */
+async function broker(direct: boolean): Promise<void> {
+  say(`REQ/REP, ${ROUNDS} round trips${direct ? ", direct and" : ""} through lb-broker`);
+  if (direct) report.latency.push(...(await latencyContainers()));
+  const latency = await brokerLatency(ROUNDS);
+  say("one slow worker: pipeline vs broker makespan");
+  report.broker = { latency, makespan: await makespans() };
+}
+
+// `npm run bench -- broker`: only the broker's measurements, written to results/bench-broker.*.
+if (process.argv[2] === "broker") {
+  await broker(true);
+  const results = join(repoRoot, "results");
+  await mkdir(results, { recursive: true });
+  await writeFile(join(results, "bench-broker.json"), JSON.stringify(report, null, 2) + "\n");
+  const table = brokerMarkdown(report.broker!, report.latency[0]).join("\n") + "\n";
+  await writeFile(join(results, "bench-broker.md"), table);
+  process.stdout.write(table);
+  say("done; results/bench-broker.json and results/bench-broker.md written");
+  process.exit(0);
+}
 // Containers and loopback take turns, so a burst of load from other jobs hits both alike.
 const samples: Throughput[] = [];
 for (let round = 1; round <= ROUNDS_OF_THROUGHPUT; round++) {
@@ -172,6 +195,7 @@ for (const n of PIPELINE.consumers) {
   report.pipeline.push(row);
   if (n === 1) report.startup.push(up);
 }
+await broker(false);
 say("time to first message: pair, reqrep, pubsub");
 report.startup.unshift(
   await startup("pair", "pair-client", / received 1\//, "pair-client: received 1", { PAIR_INTERVAL_MS: "1000", PAIR_MESSAGES: "10" }),

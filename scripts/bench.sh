@@ -12,4 +12,4 @@ ensure_node_deps
 docker compose --profile bench build --quiet bench-sink
 # The orchestrator runs on the host; the loopback runs use the same image with --network host.
 npx tsc -p tsconfig.bench.json
-exec node .lab/bench/bench/run.js
+exec node .lab/bench/bench/run.js "$@"

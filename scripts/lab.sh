@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-patterns="pair reqrep pubsub pipeline"
+patterns="pair reqrep pubsub pipeline broker reqrep-queue pubsub-forwarder pipeline-streamer"
 pattern=${1:-}
 if [[ " $patterns " != *" $pattern "* ]]; then
   echo "usage: npm run lab -- <pattern> [docker compose up options]   (pattern: ${patterns// /, })" >&2

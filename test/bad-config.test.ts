@@ -28,6 +28,11 @@ const keysOf: Record<string, string[]> = {
   producer: [...SERVER_KEYS, ...CLIENT_KEYS],
   consumer: CLIENT_KEYS,
   collector: SERVER_KEYS,
+  "lb-broker": SERVER_KEYS,
+  "broker-worker": CLIENT_KEYS,
+  queue: [...SERVER_KEYS, ...CLIENT_KEYS],
+  forwarder: [...SERVER_KEYS, ...CLIENT_KEYS],
+  streamer: [...SERVER_KEYS, ...CLIENT_KEYS],
   // The intruder brings its own keys and never uses the lab's.
   intruder: [],
 };
@@ -43,6 +48,11 @@ const roles: Array<[role: string, script: string, cases: Case[]]> = [
   ["producer", "dist/pipeline/producer.js", [["PRODUCER_BIND", "5557", ENDPOINT], ["BATCH_CONNECT", "collector:5560", ENDPOINT], ["TASKS", "0", COUNT], ["SEED", "-1", COUNT], ["CONSUMERS_WAIT_MS", "long", DURATION], ["COLLECTOR_LOST_MS", "0", TIMEOUT]]],
   ["consumer", "dist/pipeline/consumer.js", [["PRODUCER_CONNECT", "producer", ENDPOINT], ["TASK_MODE", "gpu", CHOICE], ["TASK_COST", "1e3", COUNT], ["TASK_SLEEP_MS", "-20", DURATION], ["COLLECTOR_LOST_MS", "30s", TIMEOUT]]],
   ["collector", "dist/pipeline/collector.js", [["COLLECTOR_BIND", "tcp://*:", ENDPOINT], ["BATCH_BIND", "tcp://*:0", ENDPOINT], ["COLLECTOR_TIMEOUT_MS", "20 s", TIMEOUT]]],
+  ["lb-broker", "dist/broker/lb-broker.js", [["FRONTEND_BIND", "tcp://*:5570x", ENDPOINT], ["BROKER_QUEUE_MAX", "-1", COUNT], ["HEARTBEAT_MS", "10", COUNT], ["BROKER_IDLE_MS", "0", TIMEOUT]]],
+  ["broker-worker", "dist/broker/broker-worker.js", [["BROKER_CONNECT", "lb-broker:5571", ENDPOINT], ["WORK_MS", "slow", DURATION], ["WORK_JITTER_MS", "-5", DURATION], ["HEARTBEAT_MS", "1s", COUNT]]],
+  ["queue", "dist/devices/queue.js", [["QUEUE_BIND", "5572", ENDPOINT], ["QUEUE_SERVERS_CONNECT", "rep-server", ENDPOINT]]],
+  ["forwarder", "dist/devices/forwarder.js", [["FORWARDER_BIND", "tcp://*:", ENDPOINT], ["FORWARDER_PUBS_CONNECT", "tcp://weather-pub-1:5556,x", ENDPOINTS]]],
+  ["streamer", "dist/devices/streamer.js", [["STREAMER_BIND", "tcp://*:0", ENDPOINT], ["STREAMER_PRODUCER_CONNECT", "producer:5557", ENDPOINT]]],
   ["intruder", "dist/intruder/intruder.js", [["INTRUDER_TARGET", "rep-server", ENDPOINT], ["INTRUDER_SOCKET", "router", CHOICE], ["INTRUDER_WAIT_MS", "1.5", TIMEOUT]]],
 ];
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { makeBatch } from "../services/pipeline/work.js";
-import type { Lab } from "./helpers/lab.js";
+import { sendGarbage } from "./helpers/drills.js";
 import { labsPerTest } from "./helpers/labs.js";
 import { base } from "./helpers/pipeline.js";
 
@@ -12,17 +12,6 @@ import { base } from "./helpers/pipeline.js";
 // every bound port, those included). The 128 KiB frame never reaches a role:
 // libzmq drops the connection at the 64 KiB maxMessageSize, so 5 of the 6 kinds are counted.
 const REJECTED_KINDS = 5;
-
-/** The intruder's garbage action against `target` from a `socket` of that type; it must finish cleanly. */
-async function sendGarbage(lab: Lab, target: string, socket: string): Promise<void> {
-  const attack = await lab.run(["node", "dist/intruder/intruder.js"], {
-    INTRUDER_TARGET: target,
-    INTRUDER_SOCKET: socket,
-    INTRUDER_ACTION: "garbage",
-    INTRUDER_WAIT_MS: "3000",
-  });
-  expect(attack.exitCode).toBe(0);
-}
 
 describe("drill: garbage on the wire", () => {
   const labs = labsPerTest();

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { RAW_GARBAGE } from "../services/intruder/garbage.js";
 import { makeBatch } from "../services/pipeline/work.js";
-import type { Lab } from "./helpers/lab.js";
+import { attack, expectRejected, KINDS } from "./helpers/drills.js";
 import { labsPerTest } from "./helpers/labs.js";
 import { base as pipelineBase, parseReport } from "./helpers/pipeline.js";
 import { base as reqrepBase } from "./helpers/reqrep.js";
@@ -10,30 +9,6 @@ import { base as reqrepBase } from "./helpers/reqrep.js";
 // each on a plain TCP connection, to every bound port of every profile while it works. Unlike the
 // frame garbage of drill-garbage.test.ts this reaches PUB and PUSH ports too. Every role keeps
 // working, its results are exact, and it reports each connection as a failed handshake.
-const KINDS = RAW_GARBAGE.length;
-
-/** Sends the raw garbage to each target from inside the lab's network, all at once. */
-async function attack(lab: Lab, targets: string[]): Promise<void> {
-  const runs = await Promise.all(
-    targets.map((target) =>
-      lab.run(["node", "dist/intruder/intruder.js"], { INTRUDER_TARGET: target, INTRUDER_ACTION: "raw", INTRUDER_WAIT_MS: "1000" }),
-    ),
-  );
-  runs.forEach((run, i) => {
-    expect(run.exitCode, `intruder against ${targets[i]}`).toBe(0);
-    expect(run.lines.filter((line) => / raw \S+: \d+ bytes sent, /.test(line)), targets[i]).toHaveLength(KINDS);
-  });
-}
-
-/** The runtime's last report of a role that had `n` raw connections on its bound ports. */
-const rejectedPeers = (n: number) => new RegExp(` rejected ${n} connections that failed the handshake$`);
-
-async function expectRejected(lab: Lab, name: string, connections: number): Promise<void> {
-  const lines = await lab.logs(name);
-  expect(lines, name).toContainEqual(expect.stringMatching(rejectedPeers(connections)));
-  expect(lines.filter((line) => / WARN handshake failed \((protocol|other)\) from tcp:\/\//.test(line)).length, name).toBeGreaterThan(0);
-}
-
 describe("drill: raw bytes on every bound port", () => {
   const labs = labsPerTest();
 

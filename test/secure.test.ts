@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { curveKeyPair, keyFiles } from "../services/runtime/keys.js";
 import { Lab, type RunResult } from "./helpers/lab.js";
+import { base as brokerBase, repliesOf } from "./helpers/broker.js";
 import { base } from "./helpers/reqrep.js";
 import { labsPerTest } from "./helpers/labs.js";
 
@@ -87,6 +88,19 @@ describe("secure mode (ZMQ_CURVE=on)", () => {
     const producer = await lab.logs("producer-1");
     expect(producer).toContainEqual(expect.stringMatching(/ WARN CURVE handshake failed \(protocol\) from tcp:\/\/[\d.]+: .*\(x1\)$/));
     expect(producer).toContainEqual(expect.stringMatching(/ ZAP rejected CURVE client \S{40} from [\d.]+: key not on the allow-list$/));
+  });
+
+  it("the broker serves its clients through CURVE on both ports; an intruder's REQ gets no reply", async () => {
+    const lab = await labs.start("broker", { env: { ...brokerBase, REQUESTS: "6", ...curve }, scale: { "broker-client": 2, "broker-worker": 2 } });
+    for (const name of ["broker-client-1", "broker-client-2"]) {
+      expect(await lab.waitForExit(name)).toBe(0);
+      expect(await repliesOf(lab, name, 6)).toHaveLength(6);
+    }
+    expect((await lab.logs("broker-worker-1"))[0]).toMatch(/ ready: .*CURVE on/);
+    const kinds = ["none", "wrong-server", "unlisted"] as const;
+    const runs = await Promise.all(kinds.map((keys) => intrude(lab, "tcp://lb-broker:5570", "req", keys)));
+    runs.forEach((run, i) => expect(verdict(run), kinds[i]).toMatch(/^got nothing in 2500 ms/));
+    expect(await lab.logs("lb-broker-1")).toContainEqual(expect.stringMatching(/ ZAP rejected CURVE client \S{40} from [\d.]+: key not on the allow-list$/));
   });
 
   it("the weather feed gives an intruder's SUB nothing, whatever its keys", async () => {

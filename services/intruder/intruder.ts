@@ -7,8 +7,8 @@ import { curveKeyPair, endpoint, Exit, oneOf, runRole, tcpAddress, timeout } fro
 import { GARBAGE, RAW_GARBAGE, sendRaw } from "./garbage.js";
 
 type AnySocket = zmq.Socket & Partial<zmq.Readable> & Partial<zmq.Writable>;
-const sockets = { req: zmq.Request, sub: zmq.Subscriber, pull: zmq.Pull, push: zmq.Push, pair: zmq.Pair } as Record<
-  "req" | "sub" | "pull" | "push" | "pair",
+const sockets = { req: zmq.Request, sub: zmq.Subscriber, pull: zmq.Pull, push: zmq.Push, pair: zmq.Pair, dealer: zmq.Dealer } as Record<
+  "req" | "sub" | "pull" | "push" | "pair" | "dealer",
   new (options?: object) => AnySocket
 >;
 
@@ -16,7 +16,7 @@ await runRole(
   "intruder",
   {
     INTRUDER_TARGET: endpoint({ default: "tcp://rep-server:5555" }),
-    INTRUDER_SOCKET: oneOf(["req", "sub", "pull", "push", "pair"] as const)({ default: "req" }),
+    INTRUDER_SOCKET: oneOf(["req", "sub", "pull", "push", "pair", "dealer"] as const)({ default: "req" }),
     INTRUDER_ACTION: oneOf(["listen", "garbage", "raw"] as const)({ default: "listen" }),
     INTRUDER_KEYS: oneOf(["none", "wrong-server", "unlisted"] as const)({ default: "none" }),
     INTRUDER_WAIT_MS: timeout({ default: 3000 }),
@@ -38,7 +38,7 @@ await runRole(
     }
     // Each socket type accepts only the timeouts of the directions it has.
     const both = { receiveTimeout: wait, sendTimeout: wait };
-    const timeouts = { req: both, pair: both, sub: { receiveTimeout: wait }, pull: { receiveTimeout: wait }, push: { sendTimeout: wait } };
+    const timeouts = { req: both, pair: both, dealer: both, sub: { receiveTimeout: wait }, pull: { receiveTimeout: wait }, push: { sendTimeout: wait } };
     const socket = role.open(sockets[config.INTRUDER_SOCKET], timeouts[config.INTRUDER_SOCKET]);
     // Its own keys, never the lab's client keys: the server key is either random or the real public one.
     if (config.INTRUDER_KEYS !== "none") {

@@ -122,10 +122,7 @@ export class Lab {
    */
   async stopAll(): Promise<Map<string, ContainerState & { elapsedMs: number }>> {
     const requested = Date.now();
-    await exec("docker", ["compose", "--env-file", noEnvFile, "--project-name", this.project, "--profile", this.profile, "stop"], {
-      cwd: repoRoot,
-      env: { ...process.env, ...this.env },
-    });
+    await this.compose(["stop"]);
     const states = new Map<string, ContainerState & { elapsedMs: number }>();
     const services = new Set((await this.list()).map((c) => c.Labels["com.docker.compose.service"]!));
     for (const service of [...services].sort()) {
@@ -145,6 +142,29 @@ export class Lab {
     return this.state(name);
   }
 
+  /** `docker compose up --scale service=n` on the running project, as a user scales it mid-run. */
+  async scale(service: string, replicas: number): Promise<void> {
+    await this.compose(["up", "--detach", "--no-recreate", "--no-deps", "--scale", `${service}=${replicas}`, service]);
+  }
+
+  /** `docker pause`: the processes freeze, their connections stay open (no FIN, no RST). */
+  async pause(name: string): Promise<void> {
+    await (await this.container(name)).pause();
+  }
+
+  async unpause(name: string): Promise<void> {
+    await (await this.container(name)).unpause();
+  }
+
+  /** The container's log lines with Docker's own receive time of each. */
+  async timedLogs(name: string): Promise<Array<{ at: Date; line: string }>> {
+    const raw = (await (await this.container(name)).logs({ stdout: true, stderr: true, follow: false, timestamps: true })) as Buffer;
+    return demux(raw)
+      .split("\n")
+      .filter((line) => line.length > 0)
+      .map((line) => ({ at: new Date(line.slice(0, line.indexOf(" "))), line: line.slice(line.indexOf(" ") + 1) }));
+  }
+
   /** Runs a one-off role container (an intruder, say) on this project's network until it exits. */
   async run(command: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<RunResult> {
     return runOnce(command, env, { network: this.network, timeoutMs });
@@ -158,6 +178,14 @@ export class Lab {
   /** Removes every container and network of this project. */
   async down(): Promise<void> {
     await this.environment.down({ timeout: 2_000, removeVolumes: true });
+  }
+
+  /** Runs `docker compose <args>` on this project and profile, with the env the lab started with. */
+  private async compose(args: string[]): Promise<void> {
+    await exec("docker", ["compose", "--env-file", noEnvFile, "--project-name", this.project, "--profile", this.profile, ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, ...this.env },
+    });
   }
 
   /** The project's containers, of one service or of all. */

@@ -1,0 +1,54 @@
+// What the broker and its workers count, the tables they log, and the one RESULT line that
+// tests and the bench read (people read the table, programs read the JSON).
+import { plural, table, type Log } from "../runtime/index.js";
+
+export interface BrokerResult {
+  answered: number;
+  /** Replies delivered to clients, per worker id. */
+  workers: Record<string, number>;
+  queuedMax: number;
+  requeued: number;
+  purged: number;
+  /** Replies that came after their request was re-queued (or from a purged worker): dropped. */
+  late: number;
+  /** Client requests answered with QUEUE_FULL. */
+  full: number;
+  /** Messages that broke the wire format, on either side. */
+  malformed: number;
+}
+
+export class BrokerTally {
+  readonly result: BrokerResult = { answered: 0, workers: {}, queuedMax: 0, requeued: 0, purged: 0, late: 0, full: 0, malformed: 0 };
+
+  answered(worker: string): void {
+    this.result.answered++;
+    this.result.workers[worker] = (this.result.workers[worker] ?? 0) + 1;
+  }
+
+  queued(length: number): void {
+    this.result.queuedMax = Math.max(this.result.queuedMax, length);
+  }
+
+  report(log: Log, why: string): void {
+    const r = this.result;
+    log.info(
+      `${why}: answered ${plural(r.answered, "request")}, queued max ${r.queuedMax}, re-queued ${r.requeued}, ` +
+        `purged ${plural(r.purged, "worker")}, ${r.late} late replies dropped, ${r.full} refused (queue full), ${r.malformed} malformed`,
+    );
+    const rows = Object.entries(r.workers).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    if (rows.length > 0) table(["worker", "answered"], rows).forEach((line) => log.info(line));
+    log.info(`RESULT ${JSON.stringify(r)}`);
+  }
+}
+
+export interface WorkerResult {
+  worker: string;
+  served: number;
+  busyMs: number;
+  reconnects: number;
+}
+
+export function reportWorker(log: Log, why: string, r: WorkerResult): void {
+  log.info(`${why}: served ${plural(r.served, "request")}, busy ${r.busyMs} ms, ${plural(r.reconnects, "reconnect")}`);
+  log.info(`RESULT ${JSON.stringify(r)}`);
+}

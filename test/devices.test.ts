@@ -1,0 +1,77 @@
+// The three devices: each profile must pass its own pattern's check with the device in between,
+// and each device must count what it relayed and stop cleanly. Raw bytes on each device's bound port
+// (and frame garbage on the queue's) land while it works: rejected, counted, nothing else changes.
+import { describe, expect, it } from "vitest";
+import { attack, expectRejected, KINDS, sendGarbage } from "./helpers/drills.js";
+import type { Lab } from "./helpers/lab.js";
+import { labsPerTest } from "./helpers/labs.js";
+import { base as pipelineBase, parseReport } from "./helpers/pipeline.js";
+import { base as reqrepBase } from "./helpers/reqrep.js";
+
+/** Stops a device: exit 0 within 2 s, and its last count line. */
+async function stopDevice(lab: Lab, name: string): Promise<string> {
+  const stopped = await lab.stop(name);
+  expect(stopped.exitCode).toBe(0);
+  expect(stopped.elapsedMs).toBeLessThan(2_000);
+  const line = (await lab.logs(name)).findLast((l) => / stopping: relayed /.test(l));
+  expect(line, `${name} logged its counts`).toBeDefined();
+  await expectRejected(lab, name, KINDS);
+  return line!;
+}
+
+describe("devices", () => {
+  const labs = labsPerTest();
+
+  it("reqrep-queue: 3 clients through the queue, every one of 3 rep-server replicas serves", async () => {
+    const requests = 8;
+    const env = { ...reqrepBase, REQUESTS: String(requests), REQ_TIMEOUT_MS: "10000", REQ_RETRIES: "0", QUEUE_BIND: "", QUEUE_SERVERS_CONNECT: "" };
+    const lab = await labs.start("reqrep-queue", { env, scale: { "rep-server": 3, "queue-client": 3 } });
+    expect(await lab.waitForLine("queue-1", / ready: /)).toMatch(/3 server replica\(s\)$/);
+    await lab.waitForLine("queue-client-1", / reply 1\//);
+    const [, garbage] = await Promise.all([attack(lab, ["tcp://queue:5572"]), sendGarbage(lab, "tcp://queue:5572", "req")]);
+    // Relayed to a rep-server, which answers every request; the 128 KiB frame never passes the queue.
+    expect(garbage.lines.filter((l) => / reply to \S+: Hi from Server$/.test(l))).toHaveLength(5);
+    const clients = await lab.names("queue-client");
+    expect(await Promise.all(clients.map((name) => lab.waitForExit(name)))).toEqual([0, 0, 0]);
+    for (const name of clients) {
+      const replies = (await lab.logs(name)).filter((l) => / reply \d+\/\d+: Hi from Server$/.test(l));
+      expect(replies, name).toHaveLength(requests);
+    }
+    let answered = 0;
+    for (const name of await lab.names("rep-server")) {
+      const served = (await lab.logs(name)).filter((l) => / answered (?!\(other\))\S+ \(\d+ so far\)/.test(l)).length;
+      expect(served, `${name} served`).toBeGreaterThan(0);
+      answered += served;
+    }
+    expect(answered).toBe(3 * requests);
+    expect(await stopDevice(lab, "queue-1")).toMatch(new RegExp(`relayed ${3 * requests + 5} requests, ${3 * requests + 5} replies$`));
+  });
+
+  it("pubsub-forwarder: the subscriber knows only the forwarder and gets its 10001 updates; subscriptions are counted", async () => {
+    const env = { PUB_ZIPS: "10000-10019", PUB_RATE: "200", ZIP_FILTER: "10001", UPDATES: "20", SUB_TIMEOUT_MS: "10000", FORWARDER_BIND: "", FORWARDER_PUBS_CONNECT: "" };
+    const lab = await labs.start("pubsub-forwarder", { env });
+    await attack(lab, ["tcp://forwarder:5573"]);
+    expect(await lab.waitForExit("forwarded-sub-1")).toBe(0);
+    const lines = await lab.logs("forwarded-sub-1");
+    const updates = lines.filter((l) => / update \d+\/20: 10001 -?\d+ from forwarder/.test(l));
+    expect(updates).toHaveLength(20);
+    expect(lines).toContainEqual(expect.stringMatching(/ report: 20 updates for zip 10001 from 1 publisher\(s\), 0 rejected$/));
+    const forwarder = await lab.logs("forwarder-1");
+    expect(forwarder).toContainEqual(expect.stringMatching(/ subscribe "10001 " \(\d+ subscriptions so far\)$/));
+    const counts = /relayed (\d+) updates, (\d+) subscriptions$/.exec(await stopDevice(lab, "forwarder-1"))!;
+    expect(Number(counts[1])).toBeGreaterThanOrEqual(20);
+    expect(Number(counts[2])).toBeGreaterThanOrEqual(2);
+  });
+
+  it("pipeline-streamer: a batch through the streamer to 3 consumers, and the collector's PASS", async () => {
+    const tasks = 90;
+    const env = { ...pipelineBase, TASKS: String(tasks), STREAMER_BIND: "", STREAMER_PRODUCER_CONNECT: "", STREAMED_CONSUMER_CONNECT: "" };
+    const lab = await labs.start("pipeline-streamer", { env, scale: { "streamed-consumer": 3 } });
+    await attack(lab, ["tcp://streamer:5574"]);
+    expect(await lab.waitForExit("collector-1", 60_000)).toBe(0);
+    const lines = await lab.logs("collector-1");
+    expect(lines).toContainEqual(expect.stringMatching(/ verdict: PASS/));
+    expect(parseReport(lines).count).toBe(tasks);
+    expect(await stopDevice(lab, "streamer-1")).toMatch(new RegExp(`relayed ${tasks} tasks$`));
+  });
+});
