@@ -30,9 +30,9 @@ const keysOf: Record<string, string[]> = {
   collector: SERVER_KEYS,
   "lb-broker": SERVER_KEYS,
   "broker-worker": CLIENT_KEYS,
-  queue: [...SERVER_KEYS, ...CLIENT_KEYS],
-  forwarder: [...SERVER_KEYS, ...CLIENT_KEYS],
-  streamer: [...SERVER_KEYS, ...CLIENT_KEYS],
+  queue: SERVER_KEYS,
+  forwarder: SERVER_KEYS,
+  streamer: SERVER_KEYS,
   // The intruder brings its own keys and never uses the lab's.
   intruder: [],
 };
@@ -50,9 +50,9 @@ const roles: Array<[role: string, script: string, cases: Case[]]> = [
   ["collector", "dist/pipeline/collector.js", [["COLLECTOR_BIND", "tcp://*:", ENDPOINT], ["BATCH_BIND", "tcp://*:0", ENDPOINT], ["COLLECTOR_TIMEOUT_MS", "20 s", TIMEOUT]]],
   ["lb-broker", "dist/broker/lb-broker.js", [["FRONTEND_BIND", "tcp://*:5570x", ENDPOINT], ["BROKER_QUEUE_MAX", "-1", COUNT], ["HEARTBEAT_MS", "10", COUNT], ["BROKER_IDLE_MS", "0", TIMEOUT]]],
   ["broker-worker", "dist/broker/broker-worker.js", [["BROKER_CONNECT", "lb-broker:5571", ENDPOINT], ["WORK_MS", "slow", DURATION], ["WORK_JITTER_MS", "-5", DURATION], ["HEARTBEAT_MS", "1s", COUNT]]],
-  ["queue", "dist/devices/queue.js", [["QUEUE_BIND", "5572", ENDPOINT], ["QUEUE_SERVERS_CONNECT", "rep-server", ENDPOINT]]],
-  ["forwarder", "dist/devices/forwarder.js", [["FORWARDER_BIND", "tcp://*:", ENDPOINT], ["FORWARDER_PUBS_CONNECT", "tcp://weather-pub-1:5556,x", ENDPOINTS]]],
-  ["streamer", "dist/devices/streamer.js", [["STREAMER_BIND", "tcp://*:0", ENDPOINT], ["STREAMER_PRODUCER_CONNECT", "producer:5557", ENDPOINT]]],
+  ["queue", "dist/devices/queue.js", [["QUEUE_BIND", "5572", ENDPOINT], ["QUEUE_SERVERS_BIND", "connect:tcp://*:5575", ENDPOINT]]],
+  ["forwarder", "dist/devices/forwarder.js", [["FORWARDER_BIND", "tcp://*:", ENDPOINT], ["FORWARDER_PUBS_BIND", "tcp://*:5576,tcp://*:5577", ENDPOINT]]],
+  ["streamer", "dist/devices/streamer.js", [["STREAMER_BIND", "tcp://*:0", ENDPOINT], ["STREAMER_PRODUCERS_BIND", "connect:streamer:5577", ENDPOINT]]],
   ["intruder", "dist/intruder/intruder.js", [["INTRUDER_TARGET", "rep-server", ENDPOINT], ["INTRUDER_SOCKET", "router", CHOICE], ["INTRUDER_WAIT_MS", "1.5", TIMEOUT]]],
 ];
 
@@ -83,5 +83,15 @@ describe.each(roles)("%s with bad configuration", (role, script, cases) => {
       expect(lines).toContainEqual(expect.stringContaining("CURVE_SERVER_SECRET: expected a 40-character Z85 CURVE key, got 9 characters (value not shown)"));
     }
     expect(lines.join("\n")).not.toMatch(/not-a-key|nor-this-one/);
+  });
+});
+
+describe("a *_BIND set to connect:<endpoint>", () => {
+  it("with ZMQ_CURVE=on, makes the role a client of what binds there: it needs the client's keys, not the server's", async () => {
+    const env = { ZMQ_CURVE: "on", REP_BIND: "connect:tcp://queue:5575", CURVE_SERVER_SECRET: "not-a-key", CURVE_CLIENT_SECRET: "nor-this-one" };
+    const { exitCode, lines } = await runOnce(["node", "dist/reqrep/server.js"], env);
+    expect(exitCode).toBe(2);
+    const named = lines.flatMap((line) => new RegExp(`^rep-server@\\S+ ERROR config (CURVE_[A-Z_]+): (${KEY.source})`).exec(line)?.[1] ?? []);
+    expect(named).toEqual(CLIENT_KEYS);
   });
 });

@@ -18,6 +18,8 @@ describe("broker profile", () => {
     // Each worker's own log agrees with what the clients and the broker saw.
     const fast = await Promise.all((await lab.names("broker-worker")).map((name) => workerId(lab, name)));
     const slow = await workerId(lab, "slow-worker-1");
+    // Ids are the compose replica names, as `docker compose ps` lists them without the project.
+    expect([...fast, slow]).toEqual([...(await lab.names("broker-worker")), "slow-worker-1"]);
     expect([...byReply.keys()].sort()).toEqual([...fast, slow].sort());
     for (const name of [...(await lab.names("broker-worker")), "slow-worker-1"]) {
       const served = (await lab.logs(name)).filter((l) => / served request \d+ in \d+ ms: Hello from client /.test(l));

@@ -2,9 +2,8 @@
 // one request at a time: WORK_MS (+ up to WORK_JITTER_MS) of work, then a reply naming this worker.
 // Heartbeats the broker every HEARTBEAT_MS; when the broker is silent for 3 of them it reconnects on
 // a fresh socket after a backoff that doubles from 1 s to 32 s. Reports served and busy time on stop.
-import { hostname } from "node:os";
 import * as zmq from "zeromq";
-import { endpoint, integer, millis, runRole, text } from "../runtime/index.js";
+import { endpoint, integer, millis, replicaName, runRole, text } from "../runtime/index.js";
 import { serialSend } from "../runtime/serial-send.js";
 import { reportWorker, type WorkerResult } from "./report.js";
 import { heartbeat, parseFromBroker, ready, reply, replyText } from "./wire.js";
@@ -16,7 +15,8 @@ await runRole(
   "broker-worker",
   {
     BROKER_CONNECT: endpoint({ default: "tcp://lb-broker:5571" }),
-    WORKER_ID: text({ default: hostname() }),
+    // Unset: the compose replica name (broker-worker-2), else the hostname.
+    WORKER_ID: text({ default: "" }),
     WORK_MS: millis({ default: 100 }),
     WORK_JITTER_MS: millis({ default: 0 }),
     HEARTBEAT_MS: integer({ min: 50, max: 60_000, default: 1000 }),
@@ -24,7 +24,8 @@ await runRole(
   async (role) => {
     const { config, log } = role;
     const hb = config.HEARTBEAT_MS;
-    const result: WorkerResult = { worker: config.WORKER_ID, served: 0, busyMs: 0, reconnects: 0 };
+    const id = config.WORKER_ID || (await replicaName());
+    const result: WorkerResult = { worker: id, served: 0, busyMs: 0, reconnects: 0 };
     let backoff = BACKOFF_MIN_MS;
     let announced = false;
 
@@ -33,8 +34,8 @@ await runRole(
       const socket = role.open(zmq.Dealer, { receiveTimeout: Math.max(1, Math.floor(hb / 4)) });
       role.connect(socket, config.BROKER_CONNECT);
       const send = serialSend(socket, () => undefined);
-      void send(ready(config.WORKER_ID));
-      if (!announced) role.ready(`id ${config.WORKER_ID}, work ${config.WORK_MS} ms (+${config.WORK_JITTER_MS} jitter), heartbeat ${hb} ms`);
+      void send(ready(id));
+      if (!announced) role.ready(`id ${id}, work ${config.WORK_MS} ms (+${config.WORK_JITTER_MS} jitter), heartbeat ${hb} ms`);
       announced = true;
       let [lastHeard, lastSent] = [Date.now(), Date.now()];
       let heard = false;
@@ -59,7 +60,7 @@ await runRole(
               if (role.stopping || socket.closed) return;
               const took = Date.now() - started;
               [result.served, result.busyMs, lastSent] = [result.served + 1, result.busyMs + took, Date.now()];
-              await send(reply(request, replyText(config.WORKER_ID)));
+              await send(reply(request, replyText(id)));
               log.info(`served request ${request} in ${took} ms: ${body.toString("utf8").slice(0, 80)}`);
             });
           }

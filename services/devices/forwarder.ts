@@ -1,22 +1,24 @@
-// forwarder: the zguide's forwarder device. Connects an XSUB to each publisher in FORWARDER_PUBS_CONNECT
-// (tcp://weather-pub-1:5556, ...) and binds an XPUB on FORWARDER_BIND (tcp://*:5573): subscribers
-// need only the forwarder's address. Subscriptions travel upstream and are counted; updates downstream.
+// forwarder: the zguide's forwarder device. Binds an XSUB on FORWARDER_PUBS_BIND (tcp://*:5576), which
+// publishers connect to (PUB_BIND=connect:tcp://forwarder:5576), and an XPUB on FORWARDER_BIND
+// (tcp://*:5573) for subscribers: each side needs only the forwarder's address. Subscriptions travel
+// upstream and are counted; updates downstream.
 import * as zmq from "zeromq";
-import { endpoint, endpoints } from "../runtime/index.js";
+import { endpoint, watchPeers } from "../runtime/index.js";
 import { runDevice } from "./relay.js";
 
 const spec = {
   FORWARDER_BIND: endpoint({ default: "tcp://*:5573" }),
-  FORWARDER_PUBS_CONNECT: endpoints({ default: ["tcp://weather-pub-1:5556", "tcp://weather-pub-2:5556"] }),
+  FORWARDER_PUBS_BIND: endpoint({ default: "tcp://*:5576" }),
 };
 
 await runDevice("forwarder", spec, async (role) => {
   const { config, log } = role;
   const publishers = role.open(zmq.XSubscriber);
   const subscribers = role.open(zmq.XPublisher);
-  for (const pub of config.FORWARDER_PUBS_CONNECT) role.connect(publishers, pub);
+  watchPeers(publishers, log);
+  await role.bind(publishers, config.FORWARDER_PUBS_BIND);
   await role.bind(subscribers, config.FORWARDER_BIND);
-  role.ready(`${config.FORWARDER_PUBS_CONNECT.length} publisher(s)`);
+  role.ready();
   let subscriptions = 0;
   // A subscription message is one frame: 1 (subscribe) or 0 (unsubscribe), then the topic.
   const count = ([frame]: Buffer[]) => {

@@ -1,9 +1,8 @@
 // What the three devices share: relay every message between two sockets, count it, and log the
 // counts while traffic flows and when the device stops. zeromq.js's Proxy would do the relaying,
 // but it has no capture socket and so could not count; this loop is zmq_proxy written out.
-import { lookup } from "node:dns/promises";
 import type * as zmq from "zeromq";
-import { runRole, tcpAddress, type Config, type Role, type Spec } from "../runtime/index.js";
+import { runRole, type Config, type Role, type Spec } from "../runtime/index.js";
 
 export interface Hop {
   /** Names the direction in the counts, e.g. "clients → servers". */
@@ -41,19 +40,6 @@ export async function relay(role: Pick<Role<unknown>, "log" | "stopping">, hops:
     clearInterval(progress);
     role.log.info(`stopping: relayed ${line()}`);
   }
-}
-
-/**
- * Connects to every address the endpoint's host resolves to: Docker's DNS lists each replica of a
- * scaled service, while a plain connect would reach only one. Returns how many it connected to.
- */
-export async function connectEach(role: Pick<Role<unknown>, "connect">, socket: zmq.Socket, endpoint: string): Promise<number> {
-  const address = tcpAddress(endpoint);
-  const found = address && address.host !== "*" ? await lookup(address.host, { all: true }).catch(() => []) : [];
-  const hosts = [...new Set(found.map((entry) => entry.address))];
-  if (hosts.length === 0) role.connect(socket, endpoint);
-  for (const host of hosts) role.connect(socket, `tcp://${host}:${address!.port}`);
-  return Math.max(1, hosts.length);
 }
 
 /**

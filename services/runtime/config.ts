@@ -48,7 +48,20 @@ export function tcpAddress(endpoint: string): { host: string; port: number } | u
   const port = Number(tcp?.[2]);
   return tcp && port >= 1 && port <= 65535 ? { host: tcp[1]!, port } : undefined;
 }
-const isEndpoint = (item: string) => tcpAddress(item) !== undefined || /^(ipc|inproc):\/\/.+$/.test(item);
+
+const CONNECT_PREFIX = "connect:";
+/**
+ * The endpoint to connect to when a `*_BIND` value reads `connect:<endpoint>`, else undefined: the
+ * role then connects where it would bind, so it and its peers can all connect to a device in between.
+ */
+export function connectInstead(endpoint: string): string | undefined {
+  return endpoint.startsWith(CONNECT_PREFIX) ? endpoint.slice(CONNECT_PREFIX.length) : undefined;
+}
+const isPlainEndpoint = (item: string) => tcpAddress(item) !== undefined || /^(ipc|inproc):\/\/.+$/.test(item);
+const isEndpoint = (item: string) => {
+  const target = connectInstead(item);
+  return target === undefined ? isPlainEndpoint(item) : isPlainEndpoint(target) && tcpAddress(target)?.host !== "*";
+};
 const endpointForm = "a ZeroMQ endpoint such as tcp://host:5555 or tcp://*:5555 (port 1-65535)";
 
 export const endpoint = makeValidator<string>((raw) => (isEndpoint(raw.trim()) ? raw.trim() : expected(endpointForm, raw)));

@@ -1,4 +1,4 @@
-export { ConfigError, endpoint, endpoints, expected, integer, loadConfig, millis, oneOf, port, tcpAddress, text, timeout, type Config, type Spec } from "./config.js";
+export { ConfigError, connectInstead, endpoint, endpoints, expected, integer, loadConfig, millis, oneOf, port, tcpAddress, text, timeout, type Config, type Spec } from "./config.js";
 export { curveKeyPair } from "./keys.js";
 export { createLog, plural, table, type Log } from "./log.js";
 export { Exit, runRole, type Role } from "./lifecycle.js";
@@ -8,3 +8,4 @@ export { Batcher, DEFAULT_BATCH, type BatchLimits } from "./batch.js";
 export { preview, textOf } from "./frames.js";
 export { watchLink, type Link, type LinkState } from "./link.js";
 export { receiveAny, type Arrival } from "./receive-any.js";
+export { replicaName } from "./replica.js";

@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import { setTimeout as delay } from "node:timers/promises";
 import { config as loadDotenv } from "dotenv";
 import type * as zmq from "zeromq";
-import { ConfigError, loadConfig, type Config, type Spec } from "./config.js";
+import { ConfigError, connectInstead, loadConfig, type Config, type Spec } from "./config.js";
 import { createLog, plural, type Log } from "./log.js";
 import { Guard, loadSecurity } from "./security.js";
 
@@ -78,9 +78,15 @@ export async function runRole<S extends Spec>(
     }
   };
   const config = attempt(() => loadConfig(spec));
-  // A role's endpoints are its *_BIND and *_CONNECT variables: they say which keys it needs.
+  // A role's endpoints are its *_BIND and *_CONNECT variables: they say which keys it needs. A
+  // *_BIND set to connect:<endpoint> connects, so that socket is a client: the device it reaches binds.
   const names = Object.keys(spec);
-  const sides = { server: names.some((n) => n.endsWith("_BIND")), client: names.some((n) => n.endsWith("_CONNECT")) };
+  const connectsInstead = (n: string) => connectInstead(String((config as Record<string, unknown> | undefined)?.[n] ?? "")) !== undefined;
+  const binds = names.filter((n) => n.endsWith("_BIND"));
+  const sides = {
+    server: binds.some((n) => !connectsInstead(n)),
+    client: names.some((n) => n.endsWith("_CONNECT")) || binds.some(connectsInstead),
+  };
   const security = attempt(() => loadSecurity(process.env, sides));
   if (!config || !security) {
     for (const problem of problems) log.error(`config ${problem}`);
@@ -129,14 +135,23 @@ export async function runRole<S extends Spec>(
       socket.close();
     },
     async bind(socket, endpoint) {
+      // A `connect:` value: the socket connects, as a client of whatever binds there.
+      const target = connectInstead(endpoint);
+      if (target !== undefined) {
+        guard.client(socket);
+        socket.connect(target);
+        endpoints.push(`connecting to ${target} (instead of binding)`);
+        return;
+      }
       await guard.server(socket);
       await socket.bind(endpoint);
       endpoints.push(`bound ${endpoint}`);
     },
     connect(socket, endpoint) {
       guard.client(socket);
-      socket.connect(endpoint);
-      endpoints.push(`connecting to ${endpoint}`);
+      const target = connectInstead(endpoint) ?? endpoint;
+      socket.connect(target);
+      endpoints.push(`connecting to ${target}`);
     },
     ready(detail) {
       const secure = guard.mode === "curve" ? "CURVE on" : undefined;

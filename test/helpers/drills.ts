@@ -35,6 +35,6 @@ export async function sendGarbage(lab: Lab, target: string, socket: string): Pro
     INTRUDER_ACTION: "garbage",
     INTRUDER_WAIT_MS: "3000",
   });
-  expect(run.exitCode, `garbage from a ${socket} to ${target}`).toBe(0);
+  expect(run.exitCode, `garbage from a ${socket} to ${target}: ${run.lines.join("\n")}`).toBe(0);
   return run;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, endpoint, endpoints, integer, loadConfig, millis, port, tcpAddress, text, timeout } from "../../services/runtime/config.js";
+import { ConfigError, connectInstead, endpoint, endpoints, integer, loadConfig, millis, port, tcpAddress, text, timeout } from "../../services/runtime/config.js";
 
 const spec = {
   BIND: endpoint({ default: "tcp://*:5555" }),
@@ -64,6 +64,15 @@ describe("loadConfig", () => {
   it.each(["tcp://*:0", "tcp://*:65536", "tcp://rep-server:99999", "tcp://host:", "tcp://host:5555x"])("rejects the endpoint %j", (raw) => {
     expect(problemsOf({ BIND: raw })).toEqual([expect.stringMatching(/^BIND: expected a ZeroMQ endpoint .* \(port 1-65535\), got /)]);
     expect(problemsOf({ PEERS: `tcp://a:1,${raw}` })).toEqual([expect.stringMatching(/^PEERS: expected comma-separated ZeroMQ endpoints/)]);
+  });
+
+  it("takes connect:<endpoint> where a role would bind, so both sides of a device can connect to it", () => {
+    expect(loadConfig(spec, { BIND: "connect:tcp://queue:5575" })).toMatchObject({ BIND: "connect:tcp://queue:5575" });
+    expect(connectInstead("connect:tcp://queue:5575")).toBe("tcp://queue:5575");
+    expect(connectInstead("tcp://*:5555")).toBeUndefined();
+    for (const raw of ["connect:tcp://*:5575", "connect:queue:5575", "connect:", "bind:tcp://*:5555"]) {
+      expect(problemsOf({ BIND: raw }), raw).toEqual([expect.stringMatching(/^BIND: expected a ZeroMQ endpoint .* \(port 1-65535\), got /)]);
+    }
   });
 
   it("splits a tcp endpoint into host and port", () => {
