@@ -4,7 +4,7 @@ import { labsPerTest } from "./helpers/labs.js";
 // Drill: weather-pub-1 restarts while the subscriber counts. Its SUB socket reconnects and
 // resubscribes on its own, so updates from weather-pub-1 come back, and its count stream starts again.
 const UPDATES = 160;
-const env = { PUB_ZIPS: "10000-10019", PUB_RATE: "200", ZIP_FILTER: "10001", UPDATES: String(UPDATES), SUB_TIMEOUT_MS: "10000" };
+const env = { PUB_ZIPS: "10000-10019", PUB_RATE: "200", ZIP_FILTER: "10001", UPDATES: String(UPDATES), SUB_TIMEOUT_MS: "10000", LOG_EVERY: "1" };
 
 interface Logged {
   n: number;

@@ -80,16 +80,16 @@ describe("reqrep profile", () => {
     expect(reportAfter(await lab.logs("rep-server-1"), stopReport)).toEqual(expected);
   });
 
-  it("stops cleanly mid-request: client and server exit 0 within 2 s, with no timeout reported", async () => {
+  it("stops cleanly mid-request within 2 s, no timeout reported: the client, stopped before its verdict, exits 143; the server 0", async () => {
     // The server is still "working" on the first request when both are stopped.
     const lab = await labs.start("reqrep", { env: { ...env, REP_WORK_MS: "20000", REQ_TIMEOUT_MS: "30000" } });
 
     const client = await lab.stop("req-client-1");
-    expect(client.exitCode).toBe(0);
+    expect(client.exitCode).toBe(143);
     expect(client.elapsedMs).toBeLessThan(2_000);
     const clientLines = await lab.logs("req-client-1");
-    expect(clientLines.at(-1)).toMatch(/^req-client@\S+ stopped$/);
-    expect(clientLines.filter((l) => / (WARN|ERROR) /.test(l))).toEqual([]);
+    expect(clientLines.at(-1)).toMatch(/^req-client@\S+ WARN stopped by SIGTERM before its verdict: exit 143$/);
+    expect(clientLines.filter((l) => / (WARN|ERROR) /.test(l))).toEqual([clientLines.at(-1)]);
 
     const server = await lab.stop("rep-server-1");
     expect(server.exitCode).toBe(0);

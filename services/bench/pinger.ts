@@ -38,7 +38,7 @@ await runRole(
       log.error(`no reply within ${timeout} ms after ${rounds} round trips`);
       return Exit.noPeer;
     }
-    log.info(formatResult({ kind: "latency", rounds, ...summarize(samples.subarray(0, rounds)) }));
+    log.notice(formatResult({ kind: "latency", rounds, ...summarize(samples.subarray(0, rounds)) }));
     return Exit.ok;
   },
 );

@@ -35,7 +35,7 @@ await runRole(
         [messages, bytes, end] = [messages + read.payloads, bytes + read.bytes, read.end];
       }
       const seconds = (performance.now() - started) / 1000;
-      log.info(formatResult({ kind: "throughput", run, mode, size, messages, bytes, seconds }));
+      log.notice(formatResult({ kind: "throughput", run, mode, size, messages, bytes, seconds }));
     }
     return Exit.ok;
   },

@@ -45,7 +45,7 @@ await runRole(
         delivered += payloads;
       }
       const seconds = (last - first) / 1000;
-      log.info(formatResult({ kind: "pubsub", run, mode, size, delivered, expected, seconds }));
+      log.notice(formatResult({ kind: "pubsub", run, mode, size, delivered, expected, seconds }));
     }
     return Exit.ok;
   },

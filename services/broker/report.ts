@@ -31,13 +31,13 @@ export class BrokerTally {
 
   report(log: Log, why: string): void {
     const r = this.result;
-    log.info(
+    log.notice(
       `${why}: answered ${plural(r.answered, "request")}, queued max ${r.queuedMax}, re-queued ${r.requeued}, ` +
         `purged ${plural(r.purged, "worker")}, ${r.late} late replies dropped, ${r.full} refused (queue full), ${r.malformed} malformed`,
     );
     const rows = Object.entries(r.workers).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    if (rows.length > 0) table(["worker", "answered"], rows).forEach((line) => log.info(line));
-    log.info(`RESULT ${JSON.stringify(r)}`);
+    if (rows.length > 0) table(["worker", "answered"], rows).forEach((line) => log.notice(line));
+    log.notice(`RESULT ${JSON.stringify(r)}`);
   }
 }
 
@@ -49,6 +49,6 @@ export interface WorkerResult {
 }
 
 export function reportWorker(log: Log, why: string, r: WorkerResult): void {
-  log.info(`${why}: served ${plural(r.served, "request")}, busy ${r.busyMs} ms, ${plural(r.reconnects, "reconnect")}`);
-  log.info(`RESULT ${JSON.stringify(r)}`);
+  log.notice(`${why}: served ${plural(r.served, "request")}, busy ${r.busyMs} ms, ${plural(r.reconnects, "reconnect")}`);
+  log.notice(`RESULT ${JSON.stringify(r)}`);
 }

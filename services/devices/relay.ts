@@ -38,7 +38,7 @@ export async function relay(role: Pick<Role<unknown>, "log" | "stopping">, hops:
     if (!role.stopping) throw err;
   } finally {
     clearInterval(progress);
-    role.log.info(`stopping: relayed ${line()}`);
+    role.log.notice(`stopping: relayed ${line()}`);
   }
 }
 

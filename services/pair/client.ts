@@ -33,10 +33,11 @@ await runRole(
         log.error(`no message within ${config.PAIR_TIMEOUT_MS} ms: ${link.explain(silent)}`);
         return Exit.noPeer;
       }
-      log.info(`received ${n}/${total}: ${frames[0]}`);
+      log.each(`received ${n}/${total}: ${frames[0]}`);
       await socket.send(clientMessage(role.host, n, total));
     }
-    log.info(`done: ${total} exchanges`);
+    log.notice(`done: ${total} exchanges`);
     return Exit.ok;
   },
+  { verdict: true },
 );

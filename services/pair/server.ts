@@ -38,8 +38,8 @@ await runRole(
       }
       const reply = parseClientMessage(frames);
       if (reply === undefined) log.warn(`rejected reply ${++rejected} (not one frame of UTF-8 text): ${preview(frames)}`);
-      else if (reply.ours) log.info(`reply ${++replies}: ${reply.text}`);
-      else log.info(`reply ${++replies} (not the lab's pair-client, accepted as text): ${preview(frames)}`);
+      else if (reply.ours) log.each(`reply ${++replies}: ${reply.text}`);
+      else log.each(`reply ${++replies} (not the lab's pair-client, accepted as text): ${preview(frames)}`);
       await role.sleep(config.PAIR_INTERVAL_MS);
     }
     log.info(`stopping: ${replies} replies, ${rejected} rejected`);

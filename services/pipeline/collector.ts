@@ -40,7 +40,7 @@ await runRole(
         const counted = tally.add(message.value) === "counted";
         const of = tally.batch?.tasks ?? "?";
         const again = task !== undefined && tally.redispatched.has(task) ? " (re-dispatched)" : "";
-        log.info(counted ? `result ${tally.count}/${of} from ${consumer}: task ${task ?? "-"}, num ${num}${again}` : `duplicate of task ${task} from ${consumer}, not counted`);
+        log.each(counted ? `result ${tally.count}/${of} from ${consumer}: task ${task ?? "-"}, num ${num}${again}` : `duplicate of task ${task} from ${consumer}, not counted`);
         // Duplicates too: the producer may have missed the first confirmation.
         if (task !== undefined) await control.send(encodeDone(task, epoch));
       } else if (message.value.kind === "batch") {
@@ -61,11 +61,12 @@ await runRole(
     if (role.stopping) return;
 
     const problems = tally.problems();
-    report(tally).forEach((line) => log.info(line));
+    report(tally).forEach((line) => log.notice(line));
     problems.forEach((problem) => log.error(problem));
-    log.info(problems.length === 0 ? "verdict: PASS, count and sum match the batch start" : "verdict: FAIL");
+    log.notice(problems.length === 0 ? "verdict: PASS, count and sum match the batch start" : "verdict: FAIL");
     // Last, so the verdict is logged before producer and consumers exit (compose may then stop us).
     await control.send(encodeStop(problems.length === 0 ? "batch complete" : "batch failed"));
     return problems.length === 0 ? Exit.ok : Exit.mismatch;
   },
+  { verdict: true },
 );

@@ -53,7 +53,7 @@ await runRole(
         await results.send(encodeResult({ consumer: config.CONSUMER_ID, ...task.value }));
         done++;
         unsent = collector.attached ? 0 : unsent + 1;
-        log.info(`task ${task.value.task ?? "-"}: num ${task.value.num} in ${(performance.now() - started).toFixed(0)} ms`);
+        log.each(`task ${task.value.task ?? "-"}: num ${task.value.num} in ${(performance.now() - started).toFixed(0)} ms`);
       }
     } catch (err) {
       // Closed by the stop broadcast, a signal or the collector's absence: the normal end.

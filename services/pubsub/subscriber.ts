@@ -55,11 +55,12 @@ await runRole(
         if (dropped > 0) log.warn(`${name} counts ${parsed.sent.count} updates for ${zip}: ${dropped} of them never arrived`);
       } else {
         const n = report.add(name, parsed.update);
-        log.info(`update ${report.count}/${total}: ${describeUpdate(parsed.update, name, n)}`);
+        log.each(`update ${report.count}/${total}: ${describeUpdate(parsed.update, name, n)}`);
         if (report.count >= total) break;
       }
     }
     if (role.stopping) log.info(`stopped after ${report.count} of ${total} updates`);
-    report.lines().forEach((line) => log.info(line));
+    report.lines().forEach((line) => log.notice(line));
   },
+  { verdict: true },
 );

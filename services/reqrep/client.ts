@@ -41,9 +41,10 @@ await runRole(
         log.error(`no reply to request ${n}/${total}: ${link.explain(busy)}; giving up`);
         return Exit.noPeer;
       }
-      log.info(`reply ${n}/${total}: ${reply}`);
+      log.each(`reply ${n}/${total}: ${reply}`);
     }
-    log.info(`done: ${total} replies`);
+    log.notice(`done: ${total} replies`);
     return Exit.ok;
   },
+  { verdict: true },
 );

@@ -21,7 +21,7 @@ await runRole(
     role.ready(`replying "${config.REP_REPLY}" after ${config.REP_WORK_MS} ms of work`);
 
     const tally = new Tally();
-    const report = (why: string) => tally.report().forEach((line, i) => log.info(i === 0 ? `${why}: ${line}` : line));
+    const report = (why: string) => tally.report().forEach((line, i) => log.notice(i === 0 ? `${why}: ${line}` : line));
     let unreported = false;
     while (!role.stopping) {
       const frames = await role.receive(socket);
@@ -39,7 +39,7 @@ await runRole(
       await socket.send(config.REP_REPLY);
       unreported = true;
       if (id === undefined) log.warn(`rejected request ${tally.reject()} (not one frame of UTF-8 text): ${preview(frames)}`);
-      else log.info(`answered ${id} (${tally.answer(id)} so far): ${preview(frames)}`);
+      else log.each(`answered ${id} (${tally.answer(id)} so far): ${preview(frames)}`);
     }
     report("stopping");
   },

@@ -3,19 +3,40 @@ import { setTimeout as delay } from "node:timers/promises";
 import { config as loadDotenv } from "dotenv";
 import type * as zmq from "zeromq";
 import { ConfigError, connectInstead, loadConfig, type Config, type Spec } from "./config.js";
-import { createLog, plural, type Log } from "./log.js";
+import { createLog, logSpec, plural, type Log } from "./log.js";
 import { Guard, loadSecurity } from "./security.js";
 
-/** Exit codes shared by every role. */
+/**
+ * Exit codes shared by every role. A role with a verdict (a client, the subscriber, the collector)
+ * exits 0 only after a real success; a stop before its verdict exits 128 + the signal's number,
+ * as a shell reports a process the signal ended. A server has no verdict: a stop is its normal end.
+ */
 export const Exit = {
   ok: 0,
+  /** An unexpected error, a role that did not stop within its grace, or a second signal. */
   error: 1,
   config: 2,
   /** The peer never answered within the role's timeout. */
   noPeer: 3,
   /** The role finished, but its result failed a check. */
   mismatch: 4,
+  /** Ctrl+C (SIGINT, 128 + 2) before the role's verdict. */
+  interrupted: 130,
+  /** SIGKILL (128 + 9): `docker kill`, a second Ctrl+C on compose, or a stop past stop_grace_period. No line: nothing runs. */
+  killed: 137,
+  /** SIGTERM (128 + 15) before the role's verdict (`docker compose stop`, Ctrl+C on compose, compose aborting the lab). */
+  terminated: 143,
 } as const;
+
+const stopCode = (signal: NodeJS.Signals) => (signal === "SIGINT" ? Exit.interrupted : Exit.terminated);
+
+export interface RoleOptions {
+  /**
+   * The role's job ends in a verdict (its exit code): a stop before `main` returns is then no
+   * success, and the role exits 130 (SIGINT) or 143 (SIGTERM) with a line saying so.
+   */
+  verdict?: boolean;
+}
 
 /** How long queued messages may still go out after close. */
 const LINGER_MS = 200;
@@ -64,8 +85,8 @@ export async function runRole<S extends Spec>(
   name: string,
   spec: S,
   main: (role: Role<Config<S>>) => Promise<number | void>,
+  { verdict = false }: RoleOptions = {},
 ): Promise<void> {
-  const log = createLog(name);
   loadDotenv({ quiet: true });
   // Every problem of the role's config and of the security settings, reported together.
   const problems: string[] = [];
@@ -77,6 +98,8 @@ export async function runRole<S extends Spec>(
       problems.push(...err.problems);
     }
   };
+  const logging = attempt(() => loadConfig(logSpec));
+  const log = createLog(name, hostname(), { level: logging?.LOG_LEVEL, every: logging?.LOG_EVERY });
   const config = attempt(() => loadConfig(spec));
   // A role's endpoints are its *_BIND and *_CONNECT variables: they say which keys it needs. A
   // *_BIND set to connect:<endpoint> connects, so that socket is a client: the device it reaches binds.
@@ -88,7 +111,7 @@ export async function runRole<S extends Spec>(
     client: names.some((n) => n.endsWith("_CONNECT")) || binds.some(connectsInstead),
   };
   const security = attempt(() => loadSecurity(process.env, sides));
-  if (!config || !security) {
+  if (!logging || !config || !security) {
     for (const problem of problems) log.error(`config ${problem}`);
     process.exit(Exit.config);
   }
@@ -99,11 +122,13 @@ export async function runRole<S extends Spec>(
   const controller = new AbortController();
   const closeAll = () => sockets.forEach((socket) => socket.closed || socket.close());
 
+  let stoppedBy: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) {
-      log.warn(`second ${signal}, exiting now`);
+      log.warn(`second ${signal}, exiting now without closing cleanly`);
       process.exit(Exit.error);
     }
+    stoppedBy = signal;
     log.info(`${signal} received, closing sockets`);
     controller.abort();
     closeAll();
@@ -155,7 +180,7 @@ export async function runRole<S extends Spec>(
     },
     ready(detail) {
       const secure = guard.mode === "curve" ? "CURVE on" : undefined;
-      log.info(`ready: ${[...endpoints, secure, detail].filter(Boolean).join(", ")}`);
+      log.notice(`ready: ${[...endpoints, secure, detail].filter(Boolean).join(", ")}`);
     },
     async receive(socket) {
       try {
@@ -172,16 +197,24 @@ export async function runRole<S extends Spec>(
   let code: number;
   try {
     code = (await main(role)) ?? Exit.ok;
-    if (role.stopping) code = Exit.ok;
   } catch (err) {
     // Socket calls interrupted by our own close are the normal end of a stop.
-    code = role.stopping ? Exit.ok : Exit.error;
+    code = Exit.error;
     if (!role.stopping) log.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
   }
   closeAll();
+  // Failed handshakes still being traced to their peer get their lines before the last ones.
+  await guard.settled();
   const rejected = guard.rejectedPeers;
   if (rejected > 0) log.info(`rejected ${plural(rejected, "connection")} that failed the handshake`);
-  if (role.stopping) log.info("stopped");
+  if (stoppedBy && verdict) {
+    // Whatever main returned after the stop, the job was cut short: no success to report.
+    code = stopCode(stoppedBy);
+    log.warn(`stopped by ${stoppedBy} before its verdict: exit ${code}`);
+  } else if (stoppedBy) {
+    code = Exit.ok;
+    log.info("stopped");
+  }
   // Exit when the event loop drains, so zeromq can flush what lingers; force it if something hangs on.
   process.exitCode = code;
   setTimeout(() => process.exit(code), LINGER_MS + 300).unref();

@@ -1,25 +1,87 @@
 import { hostname } from "node:os";
+import { makeValidator } from "envalid";
+import { expected, oneOf } from "./config.js";
 
 export interface Log {
+  /** A per-message line (a task, a result, an update): sampled by LOG_EVERY, shown at LOG_LEVEL=info. */
+  each(message: string): void;
   info(message: string): void;
   warn(message: string): void;
   error(message: string): void;
+  /** A line the user always needs, whatever LOG_LEVEL says: readiness, the final report, the verdict. */
+  notice(message: string): void;
 }
+
+export const LEVELS = ["info", "warn", "error"] as const;
+export type Level = (typeof LEVELS)[number];
+
+/** `auto`, or every n-th message. */
+export type Every = "auto" | number;
+
+export interface LogOptions {
+  level?: Level;
+  every?: Every;
+  /** Where lines go; every level shares one stream, so `docker logs` keeps their order. */
+  write?: (line: string) => void;
+}
+
+/** The variables every role reads for its log, validated with the role's own. */
+export const logSpec = {
+  LOG_LEVEL: oneOf(LEVELS)({ default: "info", desc: "info, warn or error" }),
+  LOG_EVERY: makeValidator<Every>((raw) => {
+    if (raw === "auto") return "auto";
+    const n = Number(raw);
+    return /^\d+$/.test(raw) && n >= 1 && n <= 1_000_000 ? n : expected("auto or an integer from 1 to 1000000", raw);
+  })({ default: "auto" }),
+};
+
+/** Every message up to this count is logged under LOG_EVERY=auto; above it, one per step. */
+const AUTO_ALL = 100;
+
+/**
+ * The step LOG_EVERY gives the n-th message (1 = logged in full): `auto` logs the first 100, then
+ * 1 in 10 up to 1 000, 1 in 100 up to 10 000 and so on, so a million messages make 464 lines
+ * while a run of up to 100 shows every one.
+ */
+export function stepOf(n: number, every: Every): number {
+  if (every !== "auto") return every;
+  if (n <= AUTO_ALL) return 1;
+  return 10 ** (Math.ceil(Math.log10(n)) - 2);
+}
+
+/** True when the n-th message (from 1) gets its line: the first always, then each multiple of the step. */
+export const shown = (n: number, every: Every) => n === 1 || n % stepOf(n, every) === 0;
 
 /**
  * One line per event, prefixed `role@host`, so interleaved container logs stay readable. A
- * multi-line message (a stack trace) gets the prefix on every line.
+ * multi-line message (a stack trace) gets the prefix on every line. All levels go to stdout:
+ * two streams would let `docker logs` reorder an ERROR and the verdict after it.
  */
-export function createLog(role: string, host = hostname()): Log {
-  const prefixed = (level: string, message: string) =>
-    message
-      .split("\n")
-      .map((line) => `${role}@${host} ${level}${line}`)
-      .join("\n");
+export function createLog(role: string, host = hostname(), { level = "info", every = "auto", write = console.log }: LogOptions = {}): Log {
+  const rank = LEVELS.indexOf(level);
+  const out = (tag: string, message: string) =>
+    write(
+      message
+        .split("\n")
+        .map((line) => `${role}@${host} ${tag}${line}`)
+        .join("\n"),
+    );
+  let count = 0;
+  let step = 1;
   return {
-    info: (message) => console.log(prefixed("", message)),
-    warn: (message) => console.warn(prefixed("WARN ", message)),
-    error: (message) => console.error(prefixed("ERROR ", message)),
+    each(message) {
+      if (rank > 0) return;
+      count++;
+      if (stepOf(count, every) !== step) {
+        step = stepOf(count, every);
+        out("", `(LOG_EVERY=${every}: from message ${count} on, 1 message in ${step} is logged; LOG_EVERY=1 logs all)`);
+      }
+      if (shown(count, every)) out("", message);
+    },
+    info: (message) => rank <= 0 && out("", message),
+    warn: (message) => rank <= 1 && out("WARN ", message),
+    error: (message) => out("ERROR ", message),
+    notice: (message) => out("", message),
   };
 }
 

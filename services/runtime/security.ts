@@ -1,10 +1,12 @@
 // CURVE for the whole lab, switched by ZMQ_CURVE. Binding sockets become CURVE servers that admit
 // only allow-listed client keys (through a ZAP handler); connecting sockets become CURVE clients.
+import { setTimeout as delay } from "node:timers/promises";
 import * as zmq from "zeromq";
 import { makeValidator } from "envalid";
 import { expected, loadConfig, oneOf, type Config } from "./config.js";
 import type { Log } from "./log.js";
 import { Z85_KEY, z85Encode } from "./keys.js";
+import { PeerAddresses } from "./peers.js";
 
 const curveKey = (secret: boolean) =>
   makeValidator<string>((raw) => (Z85_KEY.test(raw) ? raw : expected("a 40-character Z85 CURVE key", raw, { secret })));
@@ -64,11 +66,20 @@ export function loadSecurity(env: NodeJS.ProcessEnv = process.env, sides: Sides 
   };
 }
 
+/** The 1st, 10th, 100th...: when a repeated event gets its line. */
+const isMilestone = (n: number) => n > 0 && Number.isInteger(Math.log10(n));
+
 /** Applies the security mode to sockets just before they bind or connect. */
 export class Guard {
   private zap: zmq.Router | undefined;
   /** Failed handshakes per `kind host`; their sum is what the role reports as rejected. */
   private readonly failures = new Map<string, number>();
+  /** ZAP rejections per `client-key address`: a refused client retries as often as a failing one. */
+  private readonly zapRejections = new Map<string, number>();
+  /** Addresses ZAP refused whose handshake failure the socket has not reported yet. */
+  private readonly zapRefused: string[] = [];
+  /** Failures still looking for their peer's address. */
+  private readonly pending = new Set<Promise<void>>();
 
   constructor(
     private readonly security: Security,
@@ -82,7 +93,7 @@ export class Guard {
 
   /** Peers that connected to a bound socket and failed the handshake: plaintext junk, wrong keys, the wrong protocol. */
   get rejectedPeers(): number {
-    return [...this.failures.values()].reduce((sum, n) => sum + n, 0);
+    return [...this.failures.values()].reduce((sum, n) => sum + n, this.pending.size);
   }
 
   async server(socket: zmq.Socket): Promise<void> {
@@ -108,19 +119,53 @@ export class Guard {
   /**
    * Failed handshakes are what an intruder leaves behind: raw bytes on the port, a plaintext peer
    * on a CURVE socket, a wrong key. A ZeroMQ peer retries every 100 ms, so say it for the 1st,
-   * 10th, 100th... failure of each kind from each host; every one is counted.
+   * 10th, 100th... failure of each kind from each peer host; every one is counted. libzmq names
+   * only the socket's own address, so the peer's comes from the kernel's connection table.
    */
   private watchHandshakes(socket: zmq.Socket): void {
     const label = this.security.mode === "curve" ? "CURVE handshake failed" : "handshake failed";
+    const trackers = new Map<string, PeerAddresses>();
+    const portOf = (address: string) => /:(\d+)$/.exec(address)?.[1] ?? "";
+    socket.events.on("bind", ({ address }) => trackers.set(portOf(address), new PeerAddresses(Number(portOf(address)))));
+    socket.events.on("accept", ({ address }) => trackers.get(portOf(address))?.accepted());
+    socket.events.on("handshake", ({ address }) => trackers.get(portOf(address))?.succeeded());
     const failed = (kind: string) => (event: { address: string; error: Error }) => {
-      const host = event.address.replace(/:\d+$/, "");
-      const n = (this.failures.get(`${kind} ${host}`) ?? 0) + 1;
-      this.failures.set(`${kind} ${host}`, n);
-      if (Number.isInteger(Math.log10(n))) this.log.warn(`${label} (${kind}) from ${host}: ${event.error.message} (x${n})`);
+      const done = this.attribute(kind, event, trackers.get(portOf(event.address)), label);
+      this.pending.add(done);
+      void done.finally(() => this.pending.delete(done));
     };
     socket.events.on("handshake:error:auth", failed("auth"));
     socket.events.on("handshake:error:protocol", failed("protocol"));
     socket.events.on("handshake:error:other", failed("other"));
+  }
+
+  /** Finds the failed peer's address, counts the failure under it, and logs the milestones. */
+  private async attribute(kind: string, event: { address: string; error: Error }, tracker: PeerAddresses | undefined, label: string): Promise<void> {
+    // A refused key was named by ZAP just before; a failed greeting is in the kernel's table,
+    // usually at once, else a moment later, once libzmq or the peer has closed it.
+    let peer = kind === "auth" ? this.zapRefused.shift() : undefined;
+    if (peer) tracker?.resolved(peer);
+    for (const wait of [0, 10, 20, 40, 80, 160]) {
+      if (peer || !tracker) break;
+      if (wait > 0) await delay(wait);
+      peer = tracker.claim();
+    }
+    // Unknown: a connection reset before the role could see it accepted leaves nothing to read.
+    peer ??= "an unknown address (connection already gone)";
+    const n = this.count(this.failures, `${kind} ${peer}`);
+    if (isMilestone(n)) this.log.warn(`${label} (${kind}) from ${peer} on ${event.address}: ${event.error.message} (x${n})`);
+  }
+
+  /** Resolves once every failure seen so far is counted and logged (within about 300 ms). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.pending]);
+  }
+
+  /** Adds one to `key`'s count in `counts` and returns the new count. */
+  private count(counts: Map<string, number>, key: string): number {
+    const n = (counts.get(key) ?? 0) + 1;
+    counts.set(key, n);
+    return n;
   }
 
   /** One ZAP handler per process (RFC 27): admits CURVE clients whose public key is allow-listed. */
@@ -134,7 +179,9 @@ export class Guard {
       for await (const [peer, empty, version, requestId, , address, , mechanism, key] of zap) {
         const client = mechanism?.toString() === "CURVE" && key?.length === 32 ? z85Encode(key) : undefined;
         const ok = client !== undefined && allowed.has(client);
-        if (!ok) this.log.warn(`ZAP rejected ${mechanism} client ${client ?? "?"} from ${address}: key not on the allow-list`);
+        if (!ok) this.zapRefused.push(String(address));
+        const n = ok ? 0 : this.count(this.zapRejections, `${client} ${address}`);
+        if (isMilestone(n)) this.log.warn(`ZAP rejected ${mechanism} client ${client ?? "?"} from ${address}: key not on the allow-list (x${n})`);
         await zap.send([peer!, empty!, version!, requestId!, ok ? "200" : "400", ok ? "OK" : "key not allowed", client ?? "", ""]);
       }
     })().catch((err: Error) => zap.closed || this.log.error(`ZAP handler: ${err.message}`));

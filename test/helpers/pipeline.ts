@@ -26,6 +26,8 @@ export const base = {
   TASK_SLEEP_MS: "20",
   COLLECTOR_TIMEOUT_MS: "20000",
   COLLECTOR_LOST_MS: "30000",
+  // Every result and task line, past the 100 that LOG_EVERY=auto shows in full: the tests count them.
+  LOG_EVERY: "1",
 };
 
 export interface Row {

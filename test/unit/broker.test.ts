@@ -4,6 +4,7 @@ import { Dispatcher } from "../../services/broker/dispatcher.js";
 import { BrokerTally } from "../../services/broker/report.js";
 import { heartbeat, parseFromBroker, parseFromWorker, QUEUE_FULL, ready, reply, request } from "../../services/broker/wire.js";
 import { relay } from "../../services/devices/relay.js";
+import { memoryLog } from "../helpers/memory-log.js";
 
 const frames = (...parts: Array<string | Buffer>) => parts.map((part) => Buffer.from(part));
 
@@ -45,7 +46,7 @@ describe("broker tally", () => {
     ["w1", "w2", "w1"].forEach((worker) => tally.answered(worker));
     [1, 4, 2].forEach((length) => tally.queued(length));
     const lines: string[] = [];
-    tally.report({ info: (l) => lines.push(l), warn: () => {}, error: () => {} }, "idle");
+    tally.report(memoryLog(lines), "idle");
     expect(lines[0]).toBe("idle: answered 3 requests, queued max 4, re-queued 0, purged 0 workers, 0 late replies dropped, 0 refused (queue full), 0 malformed");
     expect(lines.slice(1, 5)).toEqual(["worker  answered", "------  --------", "w1      2", "w2      1"]);
     expect(JSON.parse(lines.at(-1)!.replace(/^RESULT /, ""))).toMatchObject({ answered: 3, workers: { w1: 2, w2: 1 }, queuedMax: 4 });
@@ -61,7 +62,7 @@ describe("device relay", () => {
     await outbound.bind(`${id}-out`);
     sink.connect(`${id}-out`);
     const lines: string[] = [];
-    const role = { log: { info: (l: string) => lines.push(l), warn: () => {}, error: () => {} }, stopping: false };
+    const role = { log: memoryLog(lines), stopping: false };
     const running = relay(role, [{ name: "tasks", from: inbound, to: outbound }]);
     for (let n = 1; n <= 5; n++) await source.send(String(n));
     const got: string[] = [];
@@ -78,7 +79,7 @@ describe("device relay", () => {
 });
 
 describe("dispatcher", () => {
-  const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+  const quiet = memoryLog();
   const id = (n: number) => Buffer.from([n]);
   const REQ = (client: number, body: string) => [id(client), Buffer.alloc(0), Buffer.from(body)];
   const W = (worker: number, ...parts: string[]) => [id(100 + worker), ...frames(...parts)];

@@ -1,24 +1,92 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { createLog } from "../../services/runtime/log.js";
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "../../services/runtime/config.js";
+import { createLog, logSpec, shown, type LogOptions } from "../../services/runtime/log.js";
+
+const capture = (options: LogOptions = {}) => {
+  const lines: string[] = [];
+  const log = createLog("collector", "abc123", { ...options, write: (line) => lines.push(...line.split("\n")) });
+  return { log, lines };
+};
 
 describe("createLog", () => {
-  afterEach(() => vi.restoreAllMocks());
-
-  it("prefixes every line with role@host and the level", () => {
-    const out = vi.spyOn(console, "log").mockImplementation(() => undefined);
-    const err = vi.spyOn(console, "error").mockImplementation(() => undefined);
-    const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
-    const log = createLog("collector", "abc123");
+  it("prefixes every line with role@host and the level, all on one stream in the order logged", () => {
+    const { log, lines } = capture();
 
     log.info("ready: bound tcp://*:5558");
     log.warn("rejected message 1: empty frame");
-    log.error("Error: boom\n    at main (collector.js:10:5)\n    at run (lifecycle.js:1:1)");
+    log.error("Error: boom\n    at main (collector.js:10:5)");
+    log.notice("verdict: FAIL");
 
-    expect(out).toHaveBeenCalledWith("collector@abc123 ready: bound tcp://*:5558");
-    expect(warn).toHaveBeenCalledWith("collector@abc123 WARN rejected message 1: empty frame");
-    // A stack trace keeps the prefix on each of its lines, so `grep collector@` finds all of it.
-    expect(err).toHaveBeenCalledWith(
-      "collector@abc123 ERROR Error: boom\ncollector@abc123 ERROR     at main (collector.js:10:5)\ncollector@abc123 ERROR     at run (lifecycle.js:1:1)",
+    expect(lines).toEqual([
+      "collector@abc123 ready: bound tcp://*:5558",
+      "collector@abc123 WARN rejected message 1: empty frame",
+      // A stack trace keeps the prefix on each of its lines, so `grep collector@` finds all of it.
+      "collector@abc123 ERROR Error: boom",
+      "collector@abc123 ERROR     at main (collector.js:10:5)",
+      "collector@abc123 verdict: FAIL",
+    ]);
+  });
+
+  it("LOG_LEVEL=warn keeps warnings, errors and notices; error keeps errors and notices", () => {
+    const warn = capture({ level: "warn" });
+    const error = capture({ level: "error" });
+    for (const { log } of [warn, error]) {
+      log.each("result 1/1");
+      log.info("batch start");
+      log.warn("rejected message 1");
+      log.error("missing 1 of 2 results");
+      log.notice("verdict: FAIL");
+    }
+    expect(warn.lines).toEqual([
+      "collector@abc123 WARN rejected message 1",
+      "collector@abc123 ERROR missing 1 of 2 results",
+      "collector@abc123 verdict: FAIL",
+    ]);
+    expect(error.lines).toEqual(["collector@abc123 ERROR missing 1 of 2 results", "collector@abc123 verdict: FAIL"]);
+  });
+});
+
+describe("LOG_EVERY", () => {
+  const linesFor = (messages: number, every: LogOptions["every"]) => {
+    const { log, lines } = capture({ every });
+    for (let n = 1; n <= messages; n++) log.each(`result ${n}/${messages}`);
+    log.notice("verdict: PASS");
+    return lines;
+  };
+
+  it("auto logs every message of a small batch", () => {
+    const lines = linesFor(100, "auto");
+    expect(lines).toHaveLength(101);
+    expect(lines.at(-2)).toBe("collector@abc123 result 100/100");
+  });
+
+  it("auto keeps a million messages to a few hundred lines, says when it thins out, and the report stays last", () => {
+    const lines = linesFor(1_000_000, "auto");
+    // 100 in full, then 90 in each of 4 decades (1 in 10 up to 1 000, 1 in 100 up to 10 000...), a note per decade, the verdict.
+    expect(lines).toHaveLength(100 + 4 * 90 + 4 + 1);
+    expect(lines).toContain("collector@abc123 (LOG_EVERY=auto: from message 101 on, 1 message in 10 is logged; LOG_EVERY=1 logs all)");
+    expect(lines).toContain("collector@abc123 result 110/1000000");
+    expect(lines).not.toContain("collector@abc123 result 101/1000000");
+    expect(lines).toContain("collector@abc123 result 1000000/1000000");
+    expect(lines.at(-1)).toBe("collector@abc123 verdict: PASS");
+  });
+
+  it("a number logs the first message and one in every n", () => {
+    expect(linesFor(10, 1)).toHaveLength(11);
+    const lines = linesFor(1000, 250);
+    expect(lines).toEqual([
+      "collector@abc123 (LOG_EVERY=250: from message 1 on, 1 message in 250 is logged; LOG_EVERY=1 logs all)",
+      ...[1, 250, 500, 750, 1000].map((n) => `collector@abc123 result ${n}/1000`),
+      "collector@abc123 verdict: PASS",
+    ]);
+    expect([1, 2, 99, 100, 101, 110, 1000, 1010, 1100].filter((n) => shown(n, "auto"))).toEqual([1, 2, 99, 100, 110, 1000, 1100]);
+  });
+
+  it("is validated like every variable: auto or 1 to 1000000, and LOG_LEVEL one of its words", () => {
+    expect(loadConfig(logSpec, {})).toEqual({ LOG_LEVEL: "info", LOG_EVERY: "auto" });
+    expect(loadConfig(logSpec, { LOG_EVERY: "50", LOG_LEVEL: "warn" })).toEqual({ LOG_LEVEL: "warn", LOG_EVERY: 50 });
+    expect(() => loadConfig(logSpec, { LOG_EVERY: "0", LOG_LEVEL: "loud" })).toThrow(
+      'invalid configuration: LOG_LEVEL: expected one of info, warn, error, got "loud"; LOG_EVERY: expected auto or an integer from 1 to 1000000, got "0"',
     );
   });
 });

@@ -4,8 +4,9 @@ import { describe, expect, it } from "vitest";
 import { BatchLine, watchCollector } from "../../services/pipeline/link.js";
 import { parseBatchNews } from "../../services/pipeline/messages.js";
 import { receiveAny } from "../../services/runtime/receive-any.js";
+import { memoryLog } from "../helpers/memory-log.js";
 
-const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const quiet = memoryLog();
 
 /** Binds a PULL socket on `endpoint`, retrying while the port is still held by one just closed. */
 async function pullOn(endpoint: string): Promise<zmq.Pull> {

@@ -1,9 +1,9 @@
 import * as zmq from "zeromq";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../../services/runtime/config.js";
-import type { Log } from "../../services/runtime/log.js";
 import { curveKeyPair, keyFiles, z85Encode } from "../../services/runtime/keys.js";
 import { Guard, loadSecurity, type Security } from "../../services/runtime/security.js";
+import { memoryLog } from "../helpers/memory-log.js";
 
 describe("z85Encode", () => {
   it("matches the RFC 32 test vector", () => {
@@ -104,7 +104,7 @@ describe("Guard", () => {
   const server: zmq.Socket[] = [];
   const clients: zmq.Socket[] = [];
   const lines: string[] = [];
-  const log: Log = { info: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m) };
+  const log = memoryLog(lines);
   const security = loadSecurity(keysEnv());
   let endpoint: string;
 
@@ -124,11 +124,12 @@ describe("Guard", () => {
     lines.length = 0;
   });
 
-  const ask = async (security: Security): Promise<string> => {
+  /** One request from a client with `security`, from the loopback address `source`. */
+  const ask = async (security: Security, source = "127.0.0.1"): Promise<string> => {
     const req = new zmq.Request({ linger: 0, receiveTimeout: 700 });
     clients.push(req);
     new Guard(security, log, (s) => clients.push(s)).client(req);
-    req.connect(endpoint);
+    req.connect(endpoint.replace("tcp://", `tcp://${source}:0;`));
     await req.send("hi");
     try {
       return String((await req.receive())[0]);
@@ -145,11 +146,15 @@ describe("Guard", () => {
     if (security.mode !== "curve") throw new Error("expected curve");
     const stranger = curveKeyPair();
 
-    expect(await ask({ mode: "off" })).toBe("nothing");
-    expect(await ask({ ...security, client: { ...security.client!, serverPublic: curveKeyPair().publicKey } })).toBe("nothing");
-    expect(await ask({ ...security, client: { ...security.client!, public: stranger.publicKey, secret: stranger.secretKey } })).toBe("nothing");
+    expect(await ask({ mode: "off" }, "127.0.0.2")).toBe("nothing");
+    expect(await ask({ ...security, client: { ...security.client!, serverPublic: curveKeyPair().publicKey } }, "127.0.0.3")).toBe("nothing");
+    expect(await ask({ ...security, client: { ...security.client!, public: stranger.publicKey, secret: stranger.secretKey } }, "127.0.0.4")).toBe("nothing");
 
-    expect(lines).toContainEqual(expect.stringMatching(/^CURVE handshake failed \(protocol\) from tcp:\/\/127.0.0.1: .* \(x1\)$/));
-    expect(lines).toContainEqual(`ZAP rejected CURVE client ${stranger.publicKey} from 127.0.0.1: key not on the allow-list`);
-  });
+    // Each line names the peer that failed, not the server's own address.
+    const on = endpoint.replace(/^tcp:\/\//, "");
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^CURVE handshake failed \\(protocol\\) from 127.0.0.2 on tcp://${on}: .* \\(x1\\)$`)));
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^CURVE handshake failed \\(protocol\\) from 127.0.0.3 on tcp://${on}: .* \\(x1\\)$`)));
+    expect(lines).toContainEqual(`ZAP rejected CURVE client ${stranger.publicKey} from 127.0.0.4: key not on the allow-list (x1)`);
+    expect(lines.filter((l) => / from (an unknown address|127\.0\.0\.1) /.test(l))).toEqual([]);
+  }, 20_000);
 });
