@@ -1,8 +1,8 @@
 // pair-client: connects a PAIR socket to PAIR_CONNECT (tcp://pair-server:5555).
 // Answers each server message with its own, PAIR_MESSAGES times, then exits 0.
-// If the server stays silent for PAIR_TIMEOUT_MS (another client holds it), exits 3.
+// If the server stays silent for PAIR_TIMEOUT_MS, exits 3 and says why (see runtime/link.ts).
 import * as zmq from "zeromq";
-import { endpoint, Exit, integer, runRole, timeout } from "../runtime/index.js";
+import { endpoint, Exit, integer, runRole, timeout, watchLink } from "../runtime/index.js";
 import { clientMessage } from "./messages.js";
 
 await runRole(
@@ -16,6 +16,8 @@ await runRole(
     const { config, log } = role;
     const total = config.PAIR_MESSAGES;
     const socket = role.open(zmq.Pair, { receiveTimeout: config.PAIR_TIMEOUT_MS });
+    const link = watchLink({ endpoint: config.PAIR_CONNECT, connectVar: "PAIR_CONNECT", server: "pair-server" });
+    link.watch(socket);
     role.connect(socket, config.PAIR_CONNECT);
     role.ready();
 
@@ -23,10 +25,12 @@ await runRole(
       const frames = await role.receive(socket);
       if (role.stopping) return;
       if (!frames) {
-        log.error(
-          `no message from ${config.PAIR_CONNECT} within ${config.PAIR_TIMEOUT_MS} ms after ${n - 1} exchanges: ` +
-            "PAIR is exclusive, so another client most likely holds the server",
-        );
+        // PAIR is exclusive: the server keeps the first client and leaves later ones connected, unserved.
+        const silent =
+          n === 1
+            ? "but not being served: PAIR is exclusive and another client holds the server"
+            : `but the server went silent after ${n - 1} exchanges: is PAIR_TIMEOUT_MS above the server's PAIR_INTERVAL_MS?`;
+        log.error(`no message within ${config.PAIR_TIMEOUT_MS} ms: ${link.explain(silent)}`);
         return Exit.noPeer;
       }
       log.each(`received ${n}/${total}: ${frames[0]}`);

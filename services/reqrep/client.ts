@@ -1,9 +1,10 @@
 // req-client: connects a REQ socket to REQ_CONNECT (tcp://rep-server:5555).
 // Sends REQUESTS requests "Hello from client <id>", one at a time, logs each reply, then exits 0.
-// A reply missing after REQ_TIMEOUT_MS is retried on a fresh socket REQ_RETRIES times, then exits 3.
-import { endpoint, Exit, integer, runRole } from "../runtime/index.js";
+// A reply missing after its timeout is resent on a fresh socket REQ_RETRIES times, then exits 3;
+// with REQ_BACKOFF=on each retry waits about twice as long as the last (see requester.ts).
+import { endpoint, Exit, integer, oneOf, runRole, watchLink } from "../runtime/index.js";
 import { clientId, requestText } from "./messages.js";
-import { Requester } from "./requester.js";
+import { MAX_TIMEOUT_MS, Requester } from "./requester.js";
 
 await runRole(
   "req-client",
@@ -14,25 +15,30 @@ await runRole(
     REQUESTS: integer({ min: 1, max: 1_000_000, default: 10 }),
     REQ_TIMEOUT_MS: integer({ min: 100, max: 3_600_000, default: 3000 }),
     REQ_RETRIES: integer({ min: 0, max: 100, default: 2 }),
+    REQ_BACKOFF: oneOf(["on", "off"] as const)({ default: "on" }),
   },
   async (role) => {
     const { config, log } = role;
     const id = config.CLIENT_ID ?? role.host;
     const total = config.REQUESTS;
-    const timeoutMs = config.REQ_TIMEOUT_MS;
-    const requester = new Requester(role, { endpoint: config.REQ_CONNECT, timeoutMs, retries: config.REQ_RETRIES });
+    const backoff = config.REQ_BACKOFF === "on";
+    const link = watchLink({ endpoint: config.REQ_CONNECT, connectVar: "REQ_CONNECT", server: "rep-server" });
+    const requester = new Requester(role, { endpoint: config.REQ_CONNECT, timeoutMs: config.REQ_TIMEOUT_MS, retries: config.REQ_RETRIES, backoff, link });
     const attempts = requester.attempts;
-    role.ready(`client id ${id}, ${total} requests, ${timeoutMs} ms × ${attempts} attempts each`);
+    const waits = backoff ? `from ${config.REQ_TIMEOUT_MS} ms, doubling per retry up to ${MAX_TIMEOUT_MS} ms (backoff on)` : `${config.REQ_TIMEOUT_MS} ms each (backoff off)`;
+    role.ready(`client id ${id}, ${total} requests, ${attempts} attempts ${waits}`);
 
     for (let n = 1; n <= total; n++) {
-      const reply = await requester.request(requestText(id), (attempt) =>
-        log.warn(`no reply to request ${n}/${total} within ${timeoutMs} ms; resending on a fresh socket (attempt ${attempt}/${attempts})`),
-      );
+      const started = performance.now();
+      const reply = await requester.request(requestText(id), (attempt, waited, next, resent) => {
+        const then = resent ? "resending on a fresh socket" : "still connected, so keeping its place in the server's queue";
+        log.warn(`no reply to request ${n}/${total} within ${waited} ms; ${then}, waiting up to ${next} ms (attempt ${attempt}/${attempts})`);
+      });
+      if (role.stopping) return;
       if (reply === undefined) {
-        log.error(
-          `no reply to request ${n}/${total} from ${config.REQ_CONNECT} after ${attempts} × ${timeoutMs} ms: ` +
-            "is rep-server running? giving up",
-        );
+        const waited = Math.round(performance.now() - started);
+        const busy = `but no reply within ${waited} ms over ${attempts} attempts (server busy? ${n - 1} of ${total} requests answered so far): raise REQ_TIMEOUT_MS or REQ_RETRIES, or run fewer clients`;
+        log.error(`no reply to request ${n}/${total}: ${link.explain(busy)}; giving up`);
         return Exit.noPeer;
       }
       log.each(`reply ${n}/${total}: ${reply}`);

@@ -2,25 +2,78 @@
 // REQ is lockstep: once a reply is lost the socket can neither send nor receive again, so after a
 // timeout it is discarded and the request goes out again on a fresh socket.
 import * as zmq from "zeromq";
-import { type Role } from "../runtime/index.js";
+import { type Link, type Role } from "../runtime/index.js";
+
+/** No attempt waits longer than this, however long the backoff has grown. */
+export const MAX_TIMEOUT_MS = 60_000;
 
 export interface RequesterOptions {
   endpoint: string;
-  /** How long one attempt waits for its reply. */
+  /** How long the first attempt waits for its reply. */
   timeoutMs: number;
   /** Attempts after the first one, each on a fresh socket. */
   retries: number;
+  /**
+   * On: waits grow (see Patience) and a request still held by a connected server is not resent.
+   * Off: the classic Lazy Pirate, every attempt resends and waits timeoutMs: it storms a slow server.
+   */
+  backoff?: boolean;
+  /** Told about every socket before it connects: says why nothing came back, and whether the request is still held. */
+  link?: Link;
+  /** [0, 1): the jitter's dice, replaceable in tests. */
+  random?: () => number;
+}
+
+/**
+ * How long each attempt waits. With backoff on:
+ * - a request's first attempt waits what TCP would (RFC 6298): the smoothed round trip plus four
+ *   times its variation, and never less than timeoutMs. Once the server's queue is long, clients
+ *   stop timing out on every request and resending into that queue;
+ * - a retry waits twice as long as the attempt before it, ±20% jitter so clients that timed out
+ *   together don't resend together;
+ * - no wait exceeds MAX_TIMEOUT_MS.
+ */
+export class Patience {
+  private smoothed: number | undefined;
+  private variation = 0;
+
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly backoff: boolean,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  /** The wait for attempt `attempt` (1-based) of the next request, in whole ms. */
+  timeout(attempt: number): number {
+    if (!this.backoff) return this.timeoutMs;
+    const first = Math.max(this.timeoutMs, (this.smoothed ?? 0) + 4 * this.variation);
+    const jitter = attempt === 1 ? 1 : 0.8 + 0.4 * this.random();
+    return Math.round(Math.min(MAX_TIMEOUT_MS, first * 2 ** (attempt - 1) * jitter));
+  }
+
+  /** A reply came back `ms` after its request went out. */
+  answered(ms: number): void {
+    if (this.smoothed === undefined) {
+      this.smoothed = ms;
+      this.variation = ms / 2;
+      return;
+    }
+    this.variation = 0.75 * this.variation + 0.25 * Math.abs(this.smoothed - ms);
+    this.smoothed = 0.875 * this.smoothed + 0.125 * ms;
+  }
 }
 
 type Sockets = Pick<Role<unknown>, "open" | "connect" | "discard" | "timedOut">;
 
 export class Requester {
   private socket: zmq.Request | undefined;
+  readonly patience: Patience;
 
   constructor(
     private readonly role: Sockets,
     private readonly options: RequesterOptions,
   ) {
+    this.patience = new Patience(options.timeoutMs, options.backoff ?? false, options.random);
     this.socket = this.open();
   }
 
@@ -30,19 +83,43 @@ export class Requester {
 
   /**
    * Sends `text` and returns the reply, or undefined when every attempt timed out.
-   * `onRetry(attempt)` is called before each attempt after the first.
+   * `onRetry(attempt, waitedMs, nextMs, resent)` is called before each attempt after the first.
+   *
+   * An attempt that times out while the link still holds the same server (backoff on) is not a lost
+   * request: it is queued at a busy server. A copy sent on a fresh socket would only join the back of
+   * that queue and cost the server the work twice, so the client keeps its place and waits longer.
+   * Only when the connection dropped (or nothing says it held) does it resend on a fresh socket.
    */
-  async request(text: string, onRetry: (attempt: number) => void = () => {}): Promise<string | undefined> {
+  async request(
+    text: string,
+    onRetry: (attempt: number, waitedMs: number, nextMs: number, resent: boolean) => void = () => {},
+  ): Promise<string | undefined> {
+    const { backoff, link } = this.options;
+    let waited = 0;
+    let sent: { at: number; mark: number } | undefined;
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
-      if (attempt > 1) onRetry(attempt);
+      const timeout = this.patience.timeout(attempt);
+      const resend = sent === undefined;
+      if (attempt > 1) onRetry(attempt, waited, timeout, resend);
+      waited = timeout;
       this.socket ??= this.open();
+      this.socket.receiveTimeout = timeout;
+      this.socket.sendTimeout = timeout;
       try {
-        await this.socket.send(text);
+        if (resend) {
+          // Marked before the send, so a drop while it goes out counts as lost.
+          const mark = link?.mark() ?? 0;
+          await this.socket.send(text);
+          sent = { at: performance.now(), mark };
+        }
         const frames = await this.socket.receive();
+        this.patience.answered(performance.now() - sent!.at);
         return frames.map(String).join(" ");
       } catch (err) {
         if (!this.role.timedOut(err)) throw err;
       }
+      if (backoff && sent && link?.heldSince(sent.mark)) continue;
+      sent = undefined;
       this.role.discard(this.socket);
       this.socket = undefined;
     }
@@ -51,9 +128,9 @@ export class Requester {
 
   /** Through the role, so every socket gets the lab's security settings and closes on stop. */
   private open(): zmq.Request {
-    const { endpoint, timeoutMs } = this.options;
-    const socket = this.role.open(zmq.Request, { receiveTimeout: timeoutMs, sendTimeout: timeoutMs });
-    this.role.connect(socket, endpoint);
+    const socket = this.role.open(zmq.Request);
+    this.options.link?.watch(socket);
+    this.role.connect(socket, this.options.endpoint);
     return socket;
   }
 }

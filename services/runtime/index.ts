@@ -6,5 +6,6 @@ export { countReplicas, waitForPeers, type PeerWait, type PeerWaitOptions } from
 export { watchPeers, type Peers } from "./peers.js";
 export { Batcher, DEFAULT_BATCH, type BatchLimits } from "./batch.js";
 export { preview, textOf } from "./frames.js";
+export { watchLink, type Link, type LinkState } from "./link.js";
 export { receiveAny, type Arrival } from "./receive-any.js";
 export { replicaName } from "./replica.js";

@@ -23,7 +23,12 @@ export interface LabOptions {
   services?: string[];
   /** Compose files, as `-f` takes them (default: compose.yaml alone). */
   files?: string[];
+  /** The compose project name (default: zmq-lab-test-<profile>-<random>), known before the start. */
+  project?: string;
 }
+
+/** A fresh project name for a test's lab. */
+export const projectName = (profile: string) => `zmq-lab-test-${profile}-${randomUUID().slice(0, 8)}`;
 
 export interface ContainerState {
   exitCode: number;
@@ -43,8 +48,10 @@ export class Lab {
   ) {}
 
   /** Starts `profile` from the repo's compose.yaml and waits until every running role logged "ready". */
-  static async start(profile: string, { env = {}, scale = {}, services, files = ["compose.yaml"] }: LabOptions = {}): Promise<Lab> {
-    const project = `zmq-lab-test-${profile}-${randomUUID().slice(0, 8)}`;
+  static async start(
+    profile: string,
+    { env = {}, scale = {}, services, files = ["compose.yaml"], project = projectName(profile) }: LabOptions = {},
+  ): Promise<Lab> {
     const scaleFlags = Object.entries(scale).flatMap(([service, n]) => ["--scale", `${service}=${n}`]);
     const environment = await new DockerComposeEnvironment(repoRoot, files)
       .withProjectName(project)
@@ -211,6 +218,27 @@ export class Lab {
 }
 
 const exec = promisify(execFile);
+
+/**
+ * Memory in use by each running container of a project, by name (`consumer-2`): the cgroup's
+ * high-water mark where Docker reports one (cgroup v1), else the current usage.
+ */
+export async function projectMemory(project: string): Promise<Map<string, number>> {
+  const docker = (await getContainerRuntimeClient()).container.dockerode;
+  const running = await docker.listContainers({ filters: { label: [`com.docker.compose.project=${project}`] } });
+  const sampled = await Promise.all(
+    running.map(async (c) => {
+      const name = `${c.Labels["com.docker.compose.service"]}-${c.Labels["com.docker.compose.container-number"]}`;
+      try {
+        const { memory_stats: m } = await docker.getContainer(c.Id).stats({ stream: false, "one-shot": true });
+        return [name, m.max_usage ?? m.usage ?? 0] as const;
+      } catch {
+        return undefined; // it exited between the listing and the sample
+      }
+    }),
+  );
+  return new Map(sampled.filter((entry) => entry !== undefined));
+}
 
 export interface RunResult {
   exitCode: number;
