@@ -3,8 +3,7 @@
 // Heartbeats the broker every HEARTBEAT_MS; when the broker is silent for 3 of them it reconnects on
 // a fresh socket after a backoff that doubles from 1 s to 32 s. Reports served and busy time on stop.
 import * as zmq from "zeromq";
-import { endpoint, integer, millis, replicaName, runRole, text } from "../runtime/index.js";
-import { serialSend } from "../runtime/serial-send.js";
+import { endpoint, integer, millis, replicaName, runRole, serialSend, text } from "../runtime/index.js";
 import { reportWorker, type WorkerResult } from "./report.js";
 import { heartbeat, parseFromBroker, ready, reply, replyText } from "./wire.js";
 

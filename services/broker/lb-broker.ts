@@ -3,8 +3,7 @@
 // requests waiting (at most BROKER_QUEUE_MAX) while none is, and answers QUEUE_FULL beyond that.
 // Heartbeats workers every HEARTBEAT_MS; one silent for 3 of them is purged and its request re-queued.
 import * as zmq from "zeromq";
-import { endpoint, integer, runRole, timeout } from "../runtime/index.js";
-import { serialSend } from "../runtime/serial-send.js";
+import { endpoint, integer, runRole, serialSend, timeout } from "../runtime/index.js";
 import { Dispatcher } from "./dispatcher.js";
 
 await runRole(

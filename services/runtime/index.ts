@@ -9,3 +9,4 @@ export { preview, textOf } from "./frames.js";
 export { watchLink, type Link, type LinkState } from "./link.js";
 export { receiveAny, type Arrival } from "./receive-any.js";
 export { replicaName } from "./replica.js";
+export { serialSend } from "./serial-send.js";
