@@ -76,6 +76,12 @@ export const endpoints = makeValidator<string[]>((raw) => {
 export const oneOf = <const T extends string>(values: readonly T[]) =>
   makeValidator<T>((raw) => (values.includes(raw as T) ? (raw as T) : expected(`one of ${values.join(", ")}`, raw)));
 
+/** A role's id (CLIENT_ID, PUB_ID, CONSUMER_ID...): one rule for all, safe in logs, file names and JSON. */
+export const ID_FORM = /^[A-Za-z0-9._-]{1,64}$/;
+export const roleId = makeValidator<string>((raw) =>
+  ID_FORM.test(raw) ? raw : expected("an id of 1 to 64 letters, digits, '.', '_' or '-'", raw),
+);
+
 /** Free text of 1 to 256 characters. */
 export const text = makeValidator<string>((raw) =>
   raw.length >= 1 && raw.length <= 256 ? raw : expected("text of 1 to 256 characters", raw),

@@ -1,6 +1,7 @@
-export { ConfigError, connectInstead, endpoint, endpoints, expected, integer, loadConfig, millis, oneOf, port, tcpAddress, text, timeout, type Config, type Spec } from "./config.js";
+export { ConfigError, connectInstead, endpoint, endpoints, expected, integer, loadConfig, millis, oneOf, port, roleId, tcpAddress, text, timeout, type Config, type Spec } from "./config.js";
 export { curveKeyPair } from "./keys.js";
-export { createLog, plural, table, type Log } from "./log.js";
+export { createLog, plural, resultOf, table, type Log } from "./log.js";
+export { accept, reject, type Parsed } from "./parsed.js";
 export { Exit, runRole, type Role } from "./lifecycle.js";
 export { countReplicas, waitForPeers, type PeerWait, type PeerWaitOptions } from "./discovery.js";
 export { watchPeers, type Peers } from "./peers.js";

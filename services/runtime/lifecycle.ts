@@ -4,6 +4,7 @@ import { config as loadDotenv } from "dotenv";
 import type * as zmq from "zeromq";
 import { ConfigError, connectInstead, loadConfig, type Config, type Spec } from "./config.js";
 import { createLog, logSpec, plural, type Log } from "./log.js";
+import { replicaName } from "./replica.js";
 import { Guard, loadSecurity } from "./security.js";
 
 /**
@@ -48,8 +49,10 @@ const GRACE_MS = 1500;
 export interface Role<C> {
   readonly config: C;
   readonly log: Log;
-  /** The container's hostname: the default id of a scaled replica. */
+  /** The container's hostname (a container id under compose). */
   readonly host: string;
+  /** The replica's compose name (`consumer-2`), else the hostname: the default id of a role. */
+  readonly replica: string;
   /** Aborted on SIGTERM or SIGINT. */
   readonly signal: AbortSignal;
   readonly stopping: boolean;
@@ -99,7 +102,14 @@ export async function runRole<S extends Spec>(
     }
   };
   const logging = attempt(() => loadConfig(logSpec));
-  const log = createLog(name, hostname(), { level: logging?.LOG_LEVEL, every: logging?.LOG_EVERY });
+  // The name compose gives this replica (consumer-2), so logs and reports match `docker ps`.
+  const replica = await replicaName();
+  const log = createLog(name, replica, {
+    level: logging?.LOG_LEVEL,
+    every: logging?.LOG_EVERY,
+    format: logging?.LOG_FORMAT,
+    time: logging?.LOG_TIME === "on",
+  });
   const config = attempt(() => loadConfig(spec));
   // A role's endpoints are its *_BIND and *_CONNECT variables: they say which keys it needs. A
   // *_BIND set to connect:<endpoint> connects, so that socket is a client: the device it reaches binds.
@@ -144,6 +154,7 @@ export async function runRole<S extends Spec>(
     config,
     log,
     host: hostname(),
+    replica,
     signal: controller.signal,
     get stopping() {
       return controller.signal.aborted;

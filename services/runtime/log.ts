@@ -10,10 +10,19 @@ export interface Log {
   error(message: string): void;
   /** A line the user always needs, whatever LOG_LEVEL says: readiness, the final report, the verdict. */
   notice(message: string): void;
+  /**
+   * The role's machine-readable outcome, once, at its end: a line `RESULT {json}` (or, under
+   * LOG_FORMAT=json, an object with `msg: "RESULT"` and a `result` field). Tests, the bench and
+   * tools read this line, never the human table.
+   */
+  result(fields: Record<string, unknown>): void;
 }
 
 export const LEVELS = ["info", "warn", "error"] as const;
 export type Level = (typeof LEVELS)[number];
+
+export const FORMATS = ["human", "json"] as const;
+export type Format = (typeof FORMATS)[number];
 
 /** `auto`, or every n-th message. */
 export type Every = "auto" | number;
@@ -21,6 +30,10 @@ export type Every = "auto" | number;
 export interface LogOptions {
   level?: Level;
   every?: Every;
+  /** `human`: `role@replica message`; `json`: one object per line for log shippers. */
+  format?: Format;
+  /** Prefix human lines with an ISO time (json lines always carry one). */
+  time?: boolean;
   /** Where lines go; every level shares one stream, so `docker logs` keeps their order. */
   write?: (line: string) => void;
 }
@@ -33,7 +46,12 @@ export const logSpec = {
     const n = Number(raw);
     return /^\d+$/.test(raw) && n >= 1 && n <= 1_000_000 ? n : expected("auto or an integer from 1 to 1000000", raw);
   })({ default: "auto" }),
+  LOG_FORMAT: oneOf(FORMATS)({ default: "human", desc: "human or json" }),
+  LOG_TIME: oneOf(["on", "off"] as const)({ default: "off", desc: "on or off" }),
 };
+
+/** The line a role's RESULT starts with, in the human format. */
+export const RESULT_TAG = "RESULT ";
 
 /** Every message up to this count is logged under LOG_EVERY=auto; above it, one per step. */
 const AUTO_ALL = 100;
@@ -53,19 +71,30 @@ export function stepOf(n: number, every: Every): number {
 export const shown = (n: number, every: Every) => n === 1 || n % stepOf(n, every) === 0;
 
 /**
- * One line per event, prefixed `role@host`, so interleaved container logs stay readable. A
+ * One line per event, prefixed `role@replica`, so interleaved container logs stay readable. A
  * multi-line message (a stack trace) gets the prefix on every line. All levels go to stdout:
  * two streams would let `docker logs` reorder an ERROR and the verdict after it.
  */
-export function createLog(role: string, host = hostname(), { level = "info", every = "auto", write = console.log }: LogOptions = {}): Log {
+export function createLog(
+  role: string,
+  replica = hostname(),
+  { level = "info", every = "auto", format = "human", time = false, write = console.log }: LogOptions = {},
+): Log {
   const rank = LEVELS.indexOf(level);
-  const out = (tag: string, message: string) =>
+  const out = (tag: Level | "notice", message: string, result?: Record<string, unknown>) => {
+    if (format === "json") {
+      write(JSON.stringify({ time: new Date().toISOString(), level: tag, role, replica, msg: message, ...(result && { result }) }));
+      return;
+    }
+    if (result) return write(`${RESULT_TAG}${JSON.stringify({ role, replica, ...result })}`);
+    const prefix = `${time ? `${new Date().toISOString()} ` : ""}${role}@${replica} ${tag === "warn" ? "WARN " : tag === "error" ? "ERROR " : ""}`;
     write(
       message
         .split("\n")
-        .map((line) => `${role}@${host} ${tag}${line}`)
+        .map((line) => prefix + line)
         .join("\n"),
     );
+  };
   let count = 0;
   let step = 1;
   return {
@@ -74,15 +103,31 @@ export function createLog(role: string, host = hostname(), { level = "info", eve
       count++;
       if (stepOf(count, every) !== step) {
         step = stepOf(count, every);
-        out("", `(LOG_EVERY=${every}: from message ${count} on, 1 message in ${step} is logged; LOG_EVERY=1 logs all)`);
+        out("info", `(LOG_EVERY=${every}: from message ${count} on, 1 message in ${step} is logged; LOG_EVERY=1 logs all)`);
       }
-      if (shown(count, every)) out("", message);
+      if (shown(count, every)) out("info", message);
     },
-    info: (message) => rank <= 0 && out("", message),
-    warn: (message) => rank <= 1 && out("WARN ", message),
-    error: (message) => out("ERROR ", message),
-    notice: (message) => out("", message),
+    info: (message) => rank <= 0 && out("info", message),
+    warn: (message) => rank <= 1 && out("warn", message),
+    error: (message) => out("error", message),
+    notice: (message) => out("notice", message),
+    result: (fields) => out("notice", "RESULT", fields),
   };
+}
+
+/**
+ * The RESULT a role's log ends with, from its lines in either format; undefined when there is
+ * none. More than one is an error: every finite role reports exactly once.
+ */
+export function resultOf(lines: readonly string[]): Record<string, unknown> | undefined {
+  const found = lines.flatMap((line) => {
+    if (line.startsWith(RESULT_TAG)) return [JSON.parse(line.slice(RESULT_TAG.length)) as Record<string, unknown>];
+    if (!line.startsWith("{") || !line.includes('"msg":"RESULT"')) return [];
+    const entry = JSON.parse(line) as { role: string; replica: string; msg: string; result?: Record<string, unknown> };
+    return entry.msg === "RESULT" && entry.result ? [{ role: entry.role, replica: entry.replica, ...entry.result }] : [];
+  });
+  if (found.length > 1) throw new Error(`${found.length} RESULT lines, expected one`);
+  return found[0];
 }
 
 /** Renders rows as an aligned text table for a role's final report. */

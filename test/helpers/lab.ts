@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
 import type Dockerode from "dockerode";
+import { resultOf } from "../../services/runtime/log.js";
 import { DockerComposeEnvironment, getContainerRuntimeClient, Wait, type StartedDockerComposeEnvironment } from "testcontainers";
 
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
@@ -75,6 +76,13 @@ export class Lab {
   /** The container's log lines, stdout and stderr together. */
   async logs(name: string): Promise<string[]> {
     return linesOf(await this.container(name));
+  }
+
+  /** The role's RESULT (`RESULT {json}`, its last machine-readable line); throws if it wrote none. */
+  async result<T = Record<string, unknown>>(name: string): Promise<T> {
+    const found = resultOf(await this.logs(name));
+    if (!found) throw new Error(`${name}: no RESULT line in its log`);
+    return found as T;
   }
 
   /** Polls the log until a line matches: a readiness signal, never a fixed sleep. */

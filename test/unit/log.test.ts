@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../services/runtime/config.js";
-import { createLog, logSpec, shown, type LogOptions } from "../../services/runtime/log.js";
+import { createLog, logSpec, resultOf, shown, type LogOptions } from "../../services/runtime/log.js";
 
 const capture = (options: LogOptions = {}) => {
   const lines: string[] = [];
@@ -82,9 +82,31 @@ describe("LOG_EVERY", () => {
     expect([1, 2, 99, 100, 101, 110, 1000, 1010, 1100].filter((n) => shown(n, "auto"))).toEqual([1, 2, 99, 100, 110, 1000, 1100]);
   });
 
+  it("writes one JSON object per line under LOG_FORMAT=json, and RESULT in both formats reads back the same", () => {
+    const human: string[] = [];
+    const json: string[] = [];
+    const fields = { verdict: "PASS", total: 12, perConsumer: { "consumer-1": { count: 3, sum: 12 } } };
+    createLog("collector", "collector-1", { write: (l) => human.push(l) }).result(fields);
+    const log = createLog("collector", "collector-1", { format: "json", write: (l) => json.push(l) });
+    log.warn("late result");
+    log.result(fields);
+    expect(human).toEqual([`RESULT {"role":"collector","replica":"collector-1","verdict":"PASS","total":12,"perConsumer":{"consumer-1":{"count":3,"sum":12}}}`]);
+    expect(JSON.parse(json[0]!)).toMatchObject({ level: "warn", role: "collector", replica: "collector-1", msg: "late result" });
+    expect(Date.parse(JSON.parse(json[0]!).time)).not.toBeNaN();
+    expect(resultOf(json)).toEqual(resultOf(human));
+    expect(resultOf(["collector@x verdict: PASS"])).toBeUndefined();
+    expect(() => resultOf([...human, ...human])).toThrow("2 RESULT lines, expected one");
+  });
+
+  it("prefixes human lines with an ISO time under LOG_TIME=on", () => {
+    const lines: string[] = [];
+    createLog("pair-server", "pair-server", { time: true, write: (l) => lines.push(l) }).info("ready");
+    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z pair-server@pair-server ready$/);
+  });
+
   it("is validated like every variable: auto or 1 to 1000000, and LOG_LEVEL one of its words", () => {
-    expect(loadConfig(logSpec, {})).toEqual({ LOG_LEVEL: "info", LOG_EVERY: "auto" });
-    expect(loadConfig(logSpec, { LOG_EVERY: "50", LOG_LEVEL: "warn" })).toEqual({ LOG_LEVEL: "warn", LOG_EVERY: 50 });
+    expect({ ...loadConfig(logSpec, {}) }).toEqual({ LOG_LEVEL: "info", LOG_EVERY: "auto", LOG_FORMAT: "human", LOG_TIME: "off" });
+    expect({ ...loadConfig(logSpec, { LOG_EVERY: "50", LOG_LEVEL: "warn" }) }).toMatchObject({ LOG_LEVEL: "warn", LOG_EVERY: 50 });
     expect(() => loadConfig(logSpec, { LOG_EVERY: "0", LOG_LEVEL: "loud" })).toThrow(
       'invalid configuration: LOG_LEVEL: expected one of info, warn, error, got "loud"; LOG_EVERY: expected auto or an integer from 1 to 1000000, got "0"',
     );
