@@ -3,7 +3,7 @@
 // Heartbeats the broker every HEARTBEAT_MS; when the broker is silent for 3 of them it reconnects on
 // a fresh socket after a backoff that doubles from 1 s to 32 s. Reports served and busy time on stop.
 import * as zmq from "zeromq";
-import { endpoint, integer, millis, replicaName, runRole, serialSend, text } from "../runtime/index.js";
+import { endpoint, integer, millis, roleId, runRole, serialSend } from "../runtime/index.js";
 import { reportWorker, type WorkerResult } from "./report.js";
 import { heartbeat, parseFromBroker, ready, reply, replyText } from "./wire.js";
 
@@ -15,7 +15,7 @@ await runRole(
   {
     BROKER_CONNECT: endpoint({ default: "tcp://lb-broker:5571" }),
     // Unset: the compose replica name (broker-worker-2), else the hostname.
-    WORKER_ID: text({ default: "" }),
+    WORKER_ID: roleId({ default: undefined }),
     WORK_MS: millis({ default: 100 }),
     WORK_JITTER_MS: millis({ default: 0 }),
     HEARTBEAT_MS: integer({ min: 50, max: 60_000, default: 1000 }),
@@ -23,7 +23,7 @@ await runRole(
   async (role) => {
     const { config, log } = role;
     const hb = config.HEARTBEAT_MS;
-    const id = config.WORKER_ID || (await replicaName());
+    const id = config.WORKER_ID ?? role.replica;
     const result: WorkerResult = { worker: id, served: 0, busyMs: 0, reconnects: 0 };
     let backoff = BACKOFF_MIN_MS;
     let announced = false;

@@ -34,7 +34,7 @@ await runRole(
         return Exit.noPeer;
       }
       log.each(`received ${n}/${total}: ${frames[0]}`);
-      await socket.send(clientMessage(role.host, n, total));
+      await socket.send(clientMessage(role.replica, n, total));
     }
     log.notice(`done: ${total} exchanges`);
     return Exit.ok;

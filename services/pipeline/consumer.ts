@@ -2,9 +2,8 @@
 // PUSHes {"consumer": id, "num": n, "task": t} to COLLECTOR_CONNECT (tcp://collector:5558).
 // Scaled with --scale; exits 0 when the collector broadcasts stop on CONTROL_CONNECT (:5559),
 // 3 when no collector was there for COLLECTOR_LOST_MS.
-import { hostname } from "node:os";
 import * as zmq from "zeromq";
-import { endpoint, integer, millis, oneOf, plural, runRole, text, timeout } from "../runtime/index.js";
+import { endpoint, integer, millis, oneOf, plural, roleId, runRole, timeout } from "../runtime/index.js";
 import { watchForStop } from "./control.js";
 import { watchCollector } from "./link.js";
 import { encodeResult, parseTask } from "./messages.js";
@@ -16,7 +15,8 @@ await runRole(
     PRODUCER_CONNECT: endpoint({ default: "tcp://producer:5557" }),
     COLLECTOR_CONNECT: endpoint({ default: "tcp://collector:5558" }),
     CONTROL_CONNECT: endpoint({ default: "tcp://collector:5559" }),
-    CONSUMER_ID: text({ default: hostname() }),
+    // Unset: the replica's compose name (consumer-2).
+    CONSUMER_ID: roleId({ default: undefined }),
     TASK_MODE: oneOf(["cpu", "sleep"])({ default: "cpu" }),
     TASK_COST: integer({ min: 0, max: 10_000_000, default: 10_000 }),
     TASK_SLEEP_MS: millis({ default: 20 }),
@@ -24,6 +24,7 @@ await runRole(
   },
   async (role) => {
     const { config, log } = role;
+    const id = config.CONSUMER_ID ?? role.replica;
     const tasks = role.open(zmq.Pull);
     const results = role.open(zmq.Push);
     role.connect(tasks, config.PRODUCER_CONNECT);
@@ -32,7 +33,7 @@ await runRole(
     const stop = watchForStop(role, config.CONTROL_CONNECT, [tasks, results]);
     const ended = AbortSignal.any([role.signal, stop, collector.lost]);
     const work = config.TASK_MODE === "cpu" ? `cpu, cost ${config.TASK_COST}` : `sleep ${config.TASK_SLEEP_MS} ms`;
-    role.ready(`id ${config.CONSUMER_ID}, task: ${work}`);
+    role.ready(`id ${id}, task: ${work}`);
 
     let done = 0;
     // Results handed to the socket while no collector was attached: queued, delivered only if one comes back.
@@ -50,7 +51,7 @@ await runRole(
         if (config.TASK_MODE === "cpu") await burnCpu(config.TASK_COST, ended);
         else await role.sleep(config.TASK_SLEEP_MS);
         // The tutorial's heavy task: the result is the number itself.
-        await results.send(encodeResult({ consumer: config.CONSUMER_ID, ...task.value }));
+        await results.send(encodeResult({ consumer: id, ...task.value }));
         done++;
         unsent = collector.attached ? 0 : unsent + 1;
         log.each(`task ${task.value.task ?? "-"}: num ${task.value.num} in ${(performance.now() - started).toFixed(0)} ms`);

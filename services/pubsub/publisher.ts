@@ -2,10 +2,9 @@
 // Publishes PUB_RATE random updates a second, exactly the tutorial's "<zip> <temp>", zips from PUB_ZIPS,
 // until stopped; every COUNT_EVERY_MS, "#sent <zip> <PUB_ID> <count>" for each zip it updated meanwhile.
 // PUB never waits: updates no subscriber has asked for (yet) are dropped.
-import { hostname } from "node:os";
 import * as zmq from "zeromq";
-import { endpoint, integer, runRole } from "../runtime/index.js";
-import { formatCount, formatRange, formatUpdate, publisherId, randomUpdate, zipRange } from "./weather.js";
+import { endpoint, integer, roleId, runRole } from "../runtime/index.js";
+import { formatCount, formatRange, formatUpdate, randomUpdate, zipRange } from "./weather.js";
 
 const TICK_MS = 10;
 const PROGRESS_MS = 5000;
@@ -16,16 +15,18 @@ await runRole(
   "weather-pub",
   {
     PUB_BIND: endpoint({ default: "tcp://*:5556" }),
-    PUB_ID: publisherId({ default: hostname() }),
+    // Unset: the replica's compose name (weather-pub-1).
+    PUB_ID: roleId({ default: undefined }),
     PUB_ZIPS: zipRange({ default: { min: 10000, max: 10019 } }),
     PUB_RATE: integer({ min: 1, max: 100_000, default: 200 }),
   },
   async (role) => {
     const { config, log } = role;
     const rate = config.PUB_RATE;
+    const id = config.PUB_ID ?? role.replica;
     const socket = role.open(zmq.Publisher);
     await role.bind(socket, config.PUB_BIND);
-    role.ready(`publishing ${rate} updates/s for zips ${formatRange(config.PUB_ZIPS)} as ${config.PUB_ID}`);
+    role.ready(`publishing ${rate} updates/s for zips ${formatRange(config.PUB_ZIPS)} as ${id}`);
 
     let sent = 0;
     let credit = 0;
@@ -48,7 +49,7 @@ await runRole(
         sent++;
       }
       if (now >= countAt) {
-        for (const zip of changed) await socket.send(formatCount({ zip, publisher: config.PUB_ID, count: counts.get(zip)! }));
+        for (const zip of changed) await socket.send(formatCount({ zip, publisher: id, count: counts.get(zip)! }));
         changed.clear();
         countAt = now + COUNT_EVERY_MS;
       }

@@ -9,7 +9,7 @@ import { MAX_TIMEOUT_MS, Requester } from "./requester.js";
 await runRole(
   "req-client",
   {
-    // Unset: the hostname, i.e. the container id, so each replica of a scaled service differs.
+    // Unset: the replica's compose name (req-client-2), so each replica of a scaled service differs.
     CLIENT_ID: clientId({ default: undefined }),
     REQ_CONNECT: endpoint({ default: "tcp://rep-server:5555" }),
     REQUESTS: integer({ min: 1, max: 1_000_000, default: 10 }),
@@ -19,7 +19,7 @@ await runRole(
   },
   async (role) => {
     const { config, log } = role;
-    const id = config.CLIENT_ID ?? role.host;
+    const id = config.CLIENT_ID ?? role.replica;
     const total = config.REQUESTS;
     const backoff = config.REQ_BACKOFF === "on";
     const link = watchLink({ endpoint: config.REQ_CONNECT, connectVar: "REQ_CONNECT", server: "rep-server" });
