@@ -5,7 +5,7 @@
 import * as zmq from "zeromq";
 import { endpoint, Exit, plural, receiveAny, runRole, timeout } from "../runtime/index.js";
 import { encodeDone, encodeStop, parseBatchNews, parseResult } from "./messages.js";
-import { ranges, report, Tally } from "./tally.js";
+import { figuresOf, ranges, report, Tally } from "./tally.js";
 
 await runRole(
   "collector",
@@ -24,6 +24,7 @@ await runRole(
     role.ready(`timeout ${config.COLLECTOR_TIMEOUT_MS} ms`);
 
     const tally = new Tally();
+    role.figures(() => figuresOf(tally));
     // The epoch of the latest batch start: the producer counts confirmations of this one only.
     let epoch: number | undefined;
     for await (const arrival of receiveAny([results, news], config.COLLECTOR_TIMEOUT_MS)) {

@@ -35,6 +35,7 @@ await runRole(
     const peers = watchPeers(tasks);
     await role.bind(tasks, config.PRODUCER_BIND);
     const ledger = new Ledger(config.REDISPATCH_MS);
+    role.figures(() => ({ tasks: config.TASKS, confirmed: ledger.confirmed, outstanding: ledger.outstanding, redispatched: ledger.redispatched.size }));
     const line = new BatchLine(role.open(zmq.Push), log, () => ledger.reopen(performance.now()));
     const collector = watchCollector(line.socket, { endpoint: config.BATCH_CONNECT, lostMs: config.COLLECTOR_LOST_MS, close: [tasks, line.socket] });
     role.connect(line.socket, config.BATCH_CONNECT);
