@@ -132,11 +132,13 @@ export class View {
       this.note(now, record.replica, "seen", `${record.role} (${record.pattern})`);
     }
     this.stats.records++;
-    // A restarted role starts again at seq 1; only a jump forward is a loss.
-    if (record.seq > node.seq + 1 && record.seq > 1) node.lost += record.seq - node.seq - 1;
+    // Records before the first one seen went out before the SUB was there (a slow joiner), not
+    // lost; a restarted role starts again at seq 1. Only a jump forward after that is a loss.
+    if (node.seq > 0 && record.seq > node.seq + 1) node.lost += record.seq - node.seq - 1;
     const elapsed = (now - node.lastSeen) / 1000;
     const total = (sockets: SocketRecord[], side: "in" | "out") => sockets.reduce((sum, s) => sum + s[side].msgs, 0);
-    if (elapsed > 0 && record.seq > node.seq) {
+    // Over a quarter second at least: a record soon after an event would make a burst look like a rate.
+    if (elapsed >= 0.25 && record.seq > node.seq) {
       node.rate = {
         in: Math.max(0, (total(record.sockets, "in") - total(node.sockets, "in")) / elapsed),
         out: Math.max(0, (total(record.sockets, "out") - total(node.sockets, "out")) / elapsed),
@@ -145,6 +147,7 @@ export class View {
     const before = node.state;
     Object.assign(node, { role: record.role, pattern: record.pattern, lastSeen: now, intervalMs: record.intervalMs, seq: record.seq, dropped: record.dropped, sockets: record.sockets, figures: record.figures, result: record.result, exitCode: record.exitCode });
     node.state = record.state === "exited" ? (record.exitCode === 0 ? "done" : "failed") : record.state;
+    if (record.state === "exited") node.rate = { in: 0, out: 0 };
     if (node.state !== before) this.note(now, node.replica, node.state === "ready" && before === "gone" ? "back" : node.state, node.exitCode !== undefined ? `exit ${node.exitCode}` : "");
     for (const event of record.events) {
       if (event.event === "bind") continue;

@@ -1,0 +1,79 @@
+// The live view, from what a browser renders and what /metrics says, checked against the
+// collector's own report: a pipeline of 3 consumers, one of them killed mid-batch.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { withBrowser } from "./helpers/browser.js";
+import { repoRoot } from "./helpers/lab.js";
+import { labsPerTest } from "./helpers/labs.js";
+import { base, parseReport } from "./helpers/pipeline.js";
+
+// Every variable of the view, so a developer's .env can't change what the test asserts on.
+const view = { DASHBOARD_HOST_PORT: "0", TELEMETRY_BIND: "tcp://*:5599", DASHBOARD_PORT: "8080", DASHBOARD_TICK_MS: "200", TELEMETRY_INTERVAL_MS: "500" };
+const screenshots = join(repoRoot, ".lab");
+
+/** The value of one sample in Prometheus text, by its exact label set. */
+function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
+  const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
+  const line = text.split("\n").find((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && wanted.every((pair) => l.includes(pair)));
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(" ") + 1));
+}
+
+describe("view profile", () => {
+  const labs = labsPerTest();
+
+  it("shows 3 consumers working, a killed one gone within 2 s, and the collector's totals on the page and in /metrics", async () => {
+    // 40 tasks of 100 ms per consumer: time to watch counts rise and to kill one with tasks queued.
+    const env = { ...base, ...view, TASKS: "120", TASK_MODE: "sleep", TASK_SLEEP_MS: "100" };
+    const lab = await labs.start("pipeline", { with: ["view"], env, scale: { consumer: 3 } });
+    const { port } = await lab.published("dashboard-1", 8080);
+    const url = `http://127.0.0.1:${port}/`;
+
+    await withBrowser(async (browser) => {
+      const page = await browser.newPage({ viewport: { width: 1200, height: 820 } });
+      await page.goto(url);
+      await expect.poll(() => page.locator('.node[data-service="consumer"]').count(), { timeout: 10_000 }).toBe(3);
+      const total = page.locator("#pipeline-total");
+      const counted = async () => Number(await total.getAttribute("data-count"));
+      await expect.poll(counted, { timeout: 15_000 }).toBeGreaterThan(0);
+      const first = await counted();
+      await expect.poll(counted, { timeout: 5_000 }).toBeGreaterThan(first);
+      expect(first).toBeLessThan(100);
+
+      // SIGKILL sends no last record: only the silence tells.
+      const killedAt = performance.now();
+      await lab.kill("consumer-2");
+      await page.locator('.node[data-replica="consumer-2"][data-state="gone"]').waitFor({ timeout: 5_000 });
+      const goneMs = performance.now() - killedAt;
+      expect(goneMs, `consumer-2 shown gone after ${goneMs.toFixed(0)} ms`).toBeLessThan(2000);
+      await page.screenshot({ path: join(screenshots, "view-pipeline-killed.png") });
+
+      // The tasks it held come back through the producer's re-dispatch, and the batch passes.
+      await page.locator('#pipeline-verdict[data-verdict="PASS"]').waitFor({ timeout: 30_000 });
+      await expect.poll(async () => Number(await page.locator("#pipeline-redispatched").textContent()), { timeout: 5_000 }).toBeGreaterThan(0);
+      expect(await lab.waitForExit("collector-1")).toBe(0);
+      const report = parseReport(await lab.logs("collector-1"));
+      await page.locator('.node[data-replica="collector-1"][data-state="done"]').waitFor({ timeout: 5_000 });
+      expect(await counted()).toBe(report.count);
+      expect(Number(await total.getAttribute("data-sum"))).toBe(report.sum);
+      for (const row of report.rows) {
+        expect(await page.locator(`tr[data-consumer="${row.consumer}"] .count`).textContent()).toBe(String(row.count));
+      }
+      expect(await page.locator('.node[data-replica="consumer-2"]').getAttribute("data-state")).toBe("gone");
+      mkdirSync(screenshots, { recursive: true });
+      await page.screenshot({ path: join(screenshots, "view-pipeline.png"), fullPage: true });
+    });
+
+    // /metrics: the collector's results socket counted every message the collector tallied or ignored.
+    const metrics = await (await fetch(`${url}metrics`)).text();
+    const ignored = (await lab.logs("collector-1")).map((line) => / ignored: (\d+) rejected, (\d+) duplicates$/.exec(line)).find(Boolean);
+    const report = parseReport(await lab.logs("collector-1"));
+    const collector = { pattern: "pipeline", service: "collector", replica: "collector-1" };
+    expect(sample(metrics, "zmqlab_figure", { ...collector, name: "count" })).toBe(report.count);
+    expect(sample(metrics, "zmqlab_figure", { ...collector, name: "sum" })).toBe(report.sum);
+    const received = sample(metrics, "zmqlab_socket_messages_total", { ...collector, socket: "0", type: "Pull", direction: "in" });
+    expect(received).toBe(report.count! + Number(ignored![1]) + Number(ignored![2]));
+    expect(sample(metrics, "zmqlab_role_state", { pattern: "pipeline", service: "consumer", replica: "consumer-2", state: "gone" })).toBe(1);
+    expect(sample(metrics, "zmqlab_telemetry_records_total", {})).toBeGreaterThan(0);
+  });
+});
