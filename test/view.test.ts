@@ -1,12 +1,15 @@
 // The live view, from what a browser renders and what /metrics says, checked against the
 // collector's own report: a pipeline of 3 consumers, one of them killed mid-batch.
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { curveKeyPair, keyFiles } from "../services/runtime/keys.js";
 import { withBrowser } from "./helpers/browser.js";
 import { repoRoot } from "./helpers/lab.js";
 import { labsPerTest } from "./helpers/labs.js";
 import { base, parseReport } from "./helpers/pipeline.js";
+import { base as reqrep } from "./helpers/reqrep.js";
 
 // Every variable of the view, so a developer's .env can't change what the test asserts on.
 const view = { DASHBOARD_HOST_PORT: "0", TELEMETRY_BIND: "tcp://*:5599", DASHBOARD_PORT: "8080", DASHBOARD_TICK_MS: "200", TELEMETRY_INTERVAL_MS: "500" };
@@ -75,5 +78,28 @@ describe("view profile", () => {
     expect(received).toBe(report.count! + Number(ignored![1]) + Number(ignored![2]));
     expect(sample(metrics, "zmqlab_role_state", { pattern: "pipeline", service: "consumer", replica: "consumer-2", state: "gone" })).toBe(1);
     expect(sample(metrics, "zmqlab_telemetry_records_total", {})).toBeGreaterThan(0);
+  });
+
+  it("under ZMQ_CURVE=on, shows a plaintext intruder's failed handshake in the event log", async () => {
+    const keysDir = mkdtempSync(join(tmpdir(), "zmq-lab-keys-"));
+    try {
+      for (const [name, text] of Object.entries(keyFiles(curveKeyPair(), curveKeyPair()))) writeFileSync(join(keysDir, name), text, { mode: 0o600 });
+      const env = { ...reqrep, ...view, REQUESTS: "2", ZMQ_CURVE: "on", ZMQ_LAB_KEYS_DIR: keysDir };
+      const lab = await labs.start("reqrep", { with: ["view"], env, scale: { "req-client": 1 } });
+      const { port } = await lab.published("dashboard-1", 8080);
+      await withBrowser(async (browser) => {
+        const page = await browser.newPage({ viewport: { width: 1200, height: 820 } });
+        await page.goto(`http://127.0.0.1:${port}/`);
+        await page.locator('.node[data-replica="rep-server-1"][data-state="ready"]').waitFor({ timeout: 10_000 });
+        const run = await lab.run(["node", "dist/intruder/intruder.js"], { INTRUDER_TARGET: "tcp://rep-server:5555", INTRUDER_SOCKET: "req", INTRUDER_KEYS: "none", INTRUDER_WAIT_MS: "1500" });
+        expect(run.exitCode).toBe(0);
+        const failure = page.locator('#log li[data-replica="rep-server-1"][data-kind^="handshake failure"]').first();
+        await failure.waitFor({ timeout: 5_000 });
+        expect(await failure.textContent()).toMatch(/rep-server-1 handshake failure.* (Reply|Router) tcp:\/\//);
+        await page.screenshot({ path: join(screenshots, "view-curve-intruder.png") });
+      });
+    } finally {
+      rmSync(keysDir, { recursive: true, force: true });
+    }
   });
 });
