@@ -25,7 +25,7 @@ describe("drill: garbage on the wire", () => {
     await lab.waitForLine("pair-server-1", / WARN rejected reply 1 /);
 
     // Longer than the server's timeout: the server's first message may have gone to the intruder's dead pipe.
-    const client = await lab.run(["node", "dist/pair/client.js"], { PAIR_CONNECT: "tcp://pair-server:5555", PAIR_MESSAGES: "5", PAIR_TIMEOUT_MS: "5000" });
+    const client = await lab.run(["node", "dist/pair/pair-client.js"], { PAIR_CONNECT: "tcp://pair-server:5555", PAIR_MESSAGES: "5", PAIR_TIMEOUT_MS: "5000" });
     expect(client.exitCode).toBe(0);
     expect(client.lines.at(-1)).toMatch(/ done: 5 exchanges$/);
 

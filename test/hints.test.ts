@@ -9,8 +9,8 @@ import { base } from "./helpers/reqrep.js";
 
 // Why a client heard nothing, from what its socket saw: never connected, handshake failed, or
 // connected to a server that doesn't answer. Each case names what to change.
-const reqClient = ["node", "dist/reqrep/client.js"];
-const pairClient = ["node", "dist/pair/client.js"];
+const reqClient = ["node", "dist/reqrep/req-client.js"];
+const pairClient = ["node", "dist/pair/pair-client.js"];
 const req = { REQUESTS: "1", REQ_TIMEOUT_MS: "500", REQ_RETRIES: "1" };
 const pair = { PAIR_TIMEOUT_MS: "1500" };
 

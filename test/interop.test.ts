@@ -52,7 +52,7 @@ describe("interop with the tutorial's pyzmq scripts", () => {
     expect(await complaints(lab, "pair-server-1")).toEqual([]);
 
     const server = await scripts.start(lab, "pair_server.py", ["tcp://*:5555", "5", "0.2"], "tutorial-pair-server");
-    const labClient = await lab.run(["node", "dist/pair/client.js"], { PAIR_CONNECT: "tcp://tutorial-pair-server:5555", PAIR_MESSAGES: "5", PAIR_TIMEOUT_MS: "5000" });
+    const labClient = await lab.run(["node", "dist/pair/pair-client.js"], { PAIR_CONNECT: "tcp://tutorial-pair-server:5555", PAIR_MESSAGES: "5", PAIR_TIMEOUT_MS: "5000" });
     expect(labClient.exitCode).toBe(0);
     expect(labClient.lines.filter((line) => / received \d\/5: Server message to Client$/.test(line))).toHaveLength(5);
     expect(runComplaints(labClient.lines)).toEqual([]);
@@ -72,7 +72,7 @@ describe("interop with the tutorial's pyzmq scripts", () => {
     expect(await complaints(lab, "rep-server-1")).toEqual([]);
 
     const server = await scripts.start(lab, "reqrep_server.py", ["tcp://*:5555", "5"], "tutorial-rep-server");
-    const labClient = await lab.run(["node", "dist/reqrep/client.js"], { REQ_CONNECT: "tcp://tutorial-rep-server:5555", REQUESTS: "5", REQ_TIMEOUT_MS: "5000" });
+    const labClient = await lab.run(["node", "dist/reqrep/req-client.js"], { REQ_CONNECT: "tcp://tutorial-rep-server:5555", REQUESTS: "5", REQ_TIMEOUT_MS: "5000" });
     expect(labClient.exitCode).toBe(0);
     expect(labClient.lines.filter((line) => / reply \d\/5: World from server$/.test(line))).toHaveLength(5);
     expect(runComplaints(labClient.lines)).toEqual([]);
@@ -95,7 +95,7 @@ describe("interop with the tutorial's pyzmq scripts", () => {
     for (const name of ["weather-pub-1-1", "weather-pub-2-1"]) expect(await complaints(lab, name)).toEqual([]);
 
     await scripts.start(lab, "pub_server.py", ["tcp://*:5556", "200"], "tutorial-pub");
-    const labSub = await lab.run(["node", "dist/pubsub/subscriber.js"], { SUB_CONNECT: "tcp://tutorial-pub:5556", ZIP_FILTER: "10001", UPDATES: "10", SUB_TIMEOUT_MS: "10000" });
+    const labSub = await lab.run(["node", "dist/pubsub/weather-sub.js"], { SUB_CONNECT: "tcp://tutorial-pub:5556", ZIP_FILTER: "10001", UPDATES: "10", SUB_TIMEOUT_MS: "10000" });
     expect(labSub.exitCode).toBe(0);
     expect(runComplaints(labSub.lines)).toEqual([]);
     const got = labSub.lines.flatMap((line) => / update \d+\/10: 10001 (-?\d+) from tutorial-pub$/.exec(line)?.[1] ?? []).map(Number);

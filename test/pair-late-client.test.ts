@@ -26,7 +26,7 @@ describe("pair: the second client", () => {
 
     // The first client leaves; the one that waited is still not served.
     expect((await lab.stop(first)).exitCode).toBe(143);
-    const newcomer = await lab.run(["node", "dist/pair/client.js"], { ...env, PAIR_MESSAGES: "3" });
+    const newcomer = await lab.run(["node", "dist/pair/pair-client.js"], { ...env, PAIR_MESSAGES: "3" });
     expect(newcomer.exitCode).toBe(0);
     expect(newcomer.lines.filter((l) => / received \d+\/3: Server message to Client$/.test(l))).toHaveLength(3);
     expect((await lab.state(waiting)).running, `${waiting} still waiting after the newcomer was served`).toBe(true);

@@ -1,8 +1,10 @@
-// The client end of request-reply: a REQ socket that never waits forever (the zguide's "Lazy Pirate").
+// A REQ socket that never waits forever (the zguide's "Lazy Pirate"): any role that asks a server
+// and needs its answer (req-client against rep-server or a broker) sends through it.
 // REQ is lockstep: once a reply is lost the socket can neither send nor receive again, so after a
 // timeout it is discarded and the request goes out again on a fresh socket.
 import * as zmq from "zeromq";
-import { type Link, type Role } from "../runtime/index.js";
+import type { Role } from "./lifecycle.js";
+import type { Link } from "./link.js";
 
 /** No attempt waits longer than this, however long the backoff has grown. */
 export const MAX_TIMEOUT_MS = 60_000;
