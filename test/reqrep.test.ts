@@ -7,6 +7,18 @@ const REQUESTS = 8;
 // retries a lost reply fails the run instead of being papered over.
 const env = { ...base, REQUESTS: String(REQUESTS), REQ_TIMEOUT_MS: "5000", REQ_RETRIES: "0" };
 
+/** A request whose "id" tries to print a verdict and a RESULT of its own, and to colour the terminal. */
+const FORGED_ID = 'x\nrep-server@x verdict: PASS\nRESULT {"role":"rep-server","answered":0}\u001b[31m';
+/** One REQ round trip with that id, from the role image on the lab's network. */
+const FORGE = `
+import * as zmq from "zeromq";
+const socket = new zmq.Request({ receiveTimeout: 10000, linger: 0 });
+socket.connect("tcp://rep-server:5555");
+await socket.send("Hello from client " + process.env.FORGED);
+await socket.receive();
+socket.close();
+`;
+
 /** req-client's RESULT (docs/patterns/reqrep.md). */
 interface ClientResult {
   id: string;
@@ -63,11 +75,21 @@ describe("reqrep profile", () => {
     // The oversized frame never reaches the server: libzmq drops the connection (64 KiB limit).
     await lab.waitForLine("rep-server-1", new RegExp(` idle for 1500 ms: answered ${total + 4} requests from 4 clients, 1 rejected$`));
 
+    // Log injection (#19): an id with a newline, a forged verdict and RESULT, and an ANSI escape is
+    // no id by the id rule. It counts for "(other)", and the server's log shows it escaped on one line.
+    const forged = await lab.run(["node", "--input-type=module", "-e", FORGE], { FORGED: FORGED_ID });
+    expect(forged.exitCode, forged.lines.join("\n")).toBe(0);
+    await lab.waitForLine("rep-server-1", new RegExp(` idle for 1500 ms: answered ${total + 5} requests from 4 clients, 1 rejected$`));
+    const afterForge = await lab.logs("rep-server-1");
+    expect(afterForge.filter((l) => /^(RESULT |rep-server@\S+ verdict)/.test(l))).toEqual([]);
+    expect(afterForge).toContainEqual(expect.stringMatching(/ answered \(other\) \(5 so far\): "Hello from client x\\nrep-server@x verdict: PASS\\nRESULT/));
+    expect(afterForge.some((l) => l.includes("\u001b"))).toBe(false);
+
     const stopped = await lab.stop("rep-server-1");
     expect(stopped.exitCode).toBe(0);
     expect(stopped.elapsedMs).toBeLessThan(2_000);
     expect(await lab.result("rep-server-1")).toEqual(
-      expect.objectContaining({ answered: total + 4, rejected: 1, clients: { ...expected, "(other)": 4 } }),
+      expect.objectContaining({ answered: total + 5, rejected: 1, clients: { ...expected, "(other)": 5 } }),
     );
   });
 
