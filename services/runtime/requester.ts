@@ -65,7 +65,7 @@ export class Patience {
   }
 }
 
-type Sockets = Pick<Role<unknown>, "open" | "connect" | "discard" | "timedOut">;
+type Sockets = Pick<Role<unknown>, "open" | "connect" | "discard" | "receive" | "timedOut" | "stopping">;
 
 export class Requester {
   private socket: zmq.Request | undefined;
@@ -114,11 +114,15 @@ export class Requester {
           await this.socket.send(text);
           sent = { at: performance.now(), mark };
         }
-        const frames = await this.socket.receive();
-        this.patience.answered(performance.now() - sent!.at);
-        return frames.map(String).join(" ");
       } catch (err) {
         if (!this.role.timedOut(err)) throw err;
+      }
+      // A send that timed out leaves nothing to wait for: the receive is refused at once.
+      const frames = sent && (await this.role.receive(this.socket));
+      if (this.role.stopping) return undefined;
+      if (frames) {
+        this.patience.answered(performance.now() - sent!.at);
+        return frames.map(String).join(" ");
       }
       if (backoff && sent && link?.heldSince(sent.mark)) continue;
       sent = undefined;

@@ -7,8 +7,11 @@ import { MAX_TIMEOUT_MS, Patience, Requester } from "../../services/runtime/requ
 describe("Requester", () => {
   const opened: zmq.Socket[] = [];
   const discarded: zmq.Socket[] = [];
+  const timedOut = (err: unknown) => (err as { code?: string }).code === "EAGAIN";
   const role = {
-    timedOut: (err: unknown) => (err as { code?: string }).code === "EAGAIN",
+    stopping: false,
+    timedOut,
+    receive: (socket: zmq.Readable) => socket.receive().catch((err: unknown) => (timedOut(err) ? undefined : Promise.reject(err))),
     open<S extends zmq.Socket, O extends object>(Type: new (options?: O) => S, options?: O): S {
       const socket = new Type({ linger: 0, ...options } as O);
       opened.push(socket);
