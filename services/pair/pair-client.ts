@@ -2,7 +2,7 @@
 // Answers each server message with its own, PAIR_MESSAGES times, then exits 0.
 // If the server stays silent for PAIR_TIMEOUT_MS, exits 3 and says why (see runtime/link.ts).
 import * as zmq from "zeromq";
-import { endpoint, Exit, integer, runRole, timeout, watchLink } from "../runtime/index.js";
+import { clip, endpoint, Exit, integer, runRole, timeout, watchLink } from "../runtime/index.js";
 import { clientResult } from "./report.js";
 import { clientMessage } from "./wire.js";
 
@@ -35,7 +35,7 @@ await runRole(
         log.result(clientResult(n - 1, total));
         return Exit.noPeer;
       }
-      log.each(`received ${n}/${total}: ${frames[0]}`);
+      log.each(`received ${n}/${total}: ${clip(String(frames[0]), 80)}`);
       await socket.send(clientMessage(role.replica, n, total));
     }
     log.notice(`done: ${total} exchanges`);

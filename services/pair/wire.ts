@@ -8,7 +8,7 @@ export const clientMessage = (id: string, n: number, total: number) => `Client $
 
 // What our own pair-client sends, its id by the runtime's id rule; any other text (the tutorial's
 // client, say) is a client message too.
-const OUR_CLIENT = new RegExp(`^Client (${ID}) message to Server \\(\\d+/\\d+\\)$`);
+const OUR_CLIENT = new RegExp(`^Client (${ID}) message to Server \\(\\d{1,7}/\\d{1,7}\\)$`);
 
 /** A client's answer; `id` is set when it is our client's own form. */
 export type ClientAnswer = { text: string; id?: string };

@@ -2,7 +2,7 @@
 // Sends REQUESTS requests "Hello from client <id>", one at a time, logs each reply, then exits 0.
 // A reply missing after its timeout is resent on a fresh socket REQ_RETRIES times, then exits 3;
 // with REQ_BACKOFF=on each retry waits about twice as long as the last (see runtime/requester.ts).
-import { endpoint, Exit, integer, MAX_TIMEOUT_MS, oneOf, Requester, roleId, runRole, watchLink } from "../runtime/index.js";
+import { clip, endpoint, Exit, integer, MAX_TIMEOUT_MS, oneOf, Requester, roleId, runRole, watchLink } from "../runtime/index.js";
 import { requestText } from "./wire.js";
 
 await runRole(
@@ -44,7 +44,7 @@ await runRole(
         result(n - 1);
         return Exit.noPeer;
       }
-      log.each(`reply ${n}/${total}: ${reply}`);
+      log.each(`reply ${n}/${total}: ${clip(reply, 80)}`);
     }
     log.notice(`done: ${total} replies`);
     result(total);
