@@ -44,7 +44,9 @@ describe("drill: garbage on the wire", () => {
       '""',
     ]);
     expect(lines.filter((l) => / reply \d+: Client \S+ message to Server \(\d\/5\)$/.test(l))).toHaveLength(5);
-    expect(lines).toContainEqual(expect.stringMatching(/ stopping: 9 replies, 1 rejected$/));
+    // Four foreign texts under "(other)" and the real client's five, by its id.
+    const { replica } = resultOf(client.lines)!;
+    expect(await lab.result("pair-server-1")).toEqual(expect.objectContaining({ replies: 9, rejected: 1, clients: { "(other)": 4, [replica as string]: 5 } }));
     console.log(`drill garbage, pair-server: 1 rejected, ${foreign.length} foreign texts accepted, 5 of 5 client replies counted, exit ${stopped.exitCode}`);
   });
 
