@@ -159,24 +159,33 @@ export class Telemetry {
     // Only what the type has: a PUSH gets no receive, a PULL no send.
     const base = Type.prototype as { send?: (message: unknown) => Promise<void>; receive?: () => Promise<Buffer[]> };
     const { send, receive } = base;
+    // No async wrapper on the hot path: the caller gets zeromq's own promise (a send is counted
+    // when handed over, and taken back if it fails), or one `then` for a receive.
     if (send) {
       Object.defineProperty(Counted.prototype, "send", {
-        async value(this: zmq.Socket, message: unknown) {
-          await send.call(this, message);
+        value(this: zmq.Socket, message: unknown) {
           const record = records.get(this)!;
+          const bytes = sizeOf(message);
           record.out.msgs++;
-          record.out.bytes += sizeOf(message);
+          record.out.bytes += bytes;
+          const sent = send.call(this, message);
+          sent.catch(() => {
+            record.out.msgs--;
+            record.out.bytes -= bytes;
+          });
+          return sent;
         },
       });
     }
     if (receive) {
       Object.defineProperty(Counted.prototype, "receive", {
-        async value(this: zmq.Socket) {
-          const frames = await receive.call(this);
+        value(this: zmq.Socket) {
           const record = records.get(this)!;
-          record.in.msgs++;
-          record.in.bytes += sizeOf(frames);
-          return frames;
+          return receive.call(this).then((frames) => {
+            record.in.msgs++;
+            record.in.bytes += sizeOf(frames);
+            return frames;
+          });
         },
       });
     }
