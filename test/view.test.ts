@@ -43,12 +43,13 @@ describe("view profile", () => {
       await expect.poll(counted, { timeout: 5_000 }).toBeGreaterThan(first);
       expect(first).toBeLessThan(100);
 
-      // SIGKILL sends no last record: only the silence tells.
-      const killedAt = performance.now();
-      await lab.kill("consumer-2");
-      await page.locator('.node[data-replica="consumer-2"][data-state="gone"]').waitFor({ timeout: 5_000 });
-      const goneMs = performance.now() - killedAt;
-      expect(goneMs, `consumer-2 shown gone after ${goneMs.toFixed(0)} ms`).toBeLessThan(2000);
+      // SIGKILL sends no last record: only the silence tells. Timed from the moment Docker saw the
+      // process die to the moment the page showed it, whatever Docker's API takes to answer.
+      const shown = page.locator('.node[data-replica="consumer-2"][data-state="gone"]').waitFor({ timeout: 8_000 }).then(() => Date.now());
+      const { finishedAt } = await lab.kill("consumer-2");
+      const goneMs = (await shown) - finishedAt.getTime();
+      console.log(`view: consumer-2 shown gone ${goneMs} ms after it died`);
+      expect(goneMs, `consumer-2 shown gone after ${goneMs} ms`).toBeLessThan(2000);
       await page.screenshot({ path: join(screenshots, "view-pipeline-killed.png") });
 
       // The tasks it held come back through the producer's re-dispatch, and the batch passes.
