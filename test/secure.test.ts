@@ -141,7 +141,8 @@ describe("secure mode (ZMQ_CURVE=on)", () => {
     expect(verdict(await intrude(lab, "tcp://weather-pub-1:5556", "sub", "stolen", "producer")), "stolen").toMatch(/^got nothing in 2500 ms/);
     const log = await lab.logs("weather-pub-1-1");
     const refused = log.filter((l) => l.includes(" WARN ZAP rejected "));
-    expect(refused).toHaveLength(1);
+    // Throttled: the 1st refusal from that peer, perhaps the 10th, never one line per retry.
+    expect(refused.length).toBeLessThanOrEqual(2);
     expect(refused[0]).toContain(`ZAP rejected CURVE client ${keys.clients.producer!.publicKey} (producer's key) from `);
     expect(refused[0]).toMatch(/: producer may not connect here \(allowed: weather-sub\) \(x1\)$/);
     expect(log.filter((l) => / ZAP admitted /.test(l))).toEqual([]);
