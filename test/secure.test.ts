@@ -5,8 +5,9 @@ import { base } from "./helpers/reqrep.js";
 import { labKeys } from "./helpers/keys.js";
 import { labsPerTest } from "./helpers/labs.js";
 
-// Secure mode: the lab's own keys in a throwaway keys folder, written as npm run keys writes them.
-const keys = labKeys();
+// Secure mode: the lab's own keys in a throwaway keys folder, written as npm run keys writes them,
+// with a keypair per consumer replica (npm run keys -- --replicas consumer=2).
+const keys = labKeys({ consumer: 2 });
 const { server } = keys;
 const curve = { ZMQ_CURVE: "on", ZMQ_LAB_KEYS_DIR: keys.dir };
 afterAll(() => keys[Symbol.dispose]());
@@ -117,6 +118,9 @@ describe("secure mode (ZMQ_CURVE=on)", () => {
     expect(await lab.waitForExit("collector-1")).toBe(0);
     const collector = await lab.logs("collector-1");
     expect(collector).toContainEqual(expect.stringMatching(/ total: 100 tasks, sum (\d+) from 2 consumers \(announced 100 tasks, total \1\)$/));
+    // Each consumer replica connected with its own key, and the producer names both.
+    const admitted = (await lab.logs("producer-1")).flatMap((l) => / ZAP admitted CURVE client (\S+) from /.exec(l)?.[1] ?? []);
+    expect([...new Set(admitted)].sort()).toEqual(["consumer-1", "consumer-2"]);
   });
 
   it("the broker serves its clients through CURVE on both ports; an intruder's REQ gets no reply", async () => {

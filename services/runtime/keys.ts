@@ -40,30 +40,43 @@ export function parseClientKey(entry: string): { owner: string; key: string } | 
 /** The files `npm run keys` writes, by path inside the keys folder. */
 export type KeyFiles = Record<string, string>;
 
+/** One connecting service's keys: its own, and one per replica index (1, 2, ...) when asked for. */
+export interface ServiceKeys {
+  service: KeyPair;
+  replicas?: KeyPair[];
+}
+
 /**
  * The keys files, so that each role is handed only what its sockets need: a role that binds gets
- * `server.env` (the server secret and every client's public key, named by its owner); a role that
- * connects gets `client.env` (the server's public key) and `clients/<its service>.env` (its own
- * keypair); `public.env` holds the server's public key only, for the intruder.
+ * `server.env` (the server secret and every client's public key, named by its owner: a service,
+ * or a replica such as `consumer-3`); a role that connects gets `client.env` (the server's public
+ * key) and `clients/<its service>.env` (its service's keypair, and one per replica index if any);
+ * `public.env` holds the server's public key only, for the intruder.
  * Single quotes: Z85 has '$' and '#', which compose would otherwise interpolate or cut.
  */
-export function keyFiles(server: KeyPair, clients: Record<string, KeyPair>): KeyFiles {
+export function keyFiles(server: KeyPair, clients: Record<string, KeyPair | ServiceKeys>): KeyFiles {
   const file = (what: string, vars: Record<string, string>) =>
     [`# ${what}, made by \`npm run keys\`.`, ...Object.entries(vars).map(([name, value]) => `${name}='${value}'`)].join("\n") + "\n";
   const secret = "Secret: never commit, share or log this file";
+  const services = Object.entries(clients).map(([name, keys]) => ({ name, ...("service" in keys ? keys : { service: keys }) }));
+  const owners = services.flatMap(({ name, service, replicas = [] }) => [
+    `${name}:${service.publicKey}`,
+    ...replicas.map((pair, i) => `${name}-${i + 1}:${pair.publicKey}`),
+  ]);
   const files: KeyFiles = {
     "server.env": file(`CURVE keys for zmq-lab's binding roles. ${secret}`, {
       CURVE_SERVER_SECRET: server.secretKey,
-      CURVE_CLIENT_KEYS: Object.entries(clients).map(([owner, pair]) => `${owner}:${pair.publicKey}`).join(","),
+      CURVE_CLIENT_KEYS: owners.join(","),
     }),
     "client.env": file("The servers' public CURVE key for zmq-lab's connecting roles", { CURVE_SERVER_PUBLIC: server.publicKey }),
     "public.env": file("zmq-lab's public CURVE keys: safe to share", { CURVE_SERVER_PUBLIC: server.publicKey }),
   };
-  for (const [owner, pair] of Object.entries(clients)) {
-    files[`clients/${owner}.env`] = file(`CURVE keypair of zmq-lab's ${owner} service. ${secret}`, {
-      CURVE_CLIENT_PUBLIC: pair.publicKey,
-      CURVE_CLIENT_SECRET: pair.secretKey,
-    });
+  for (const { name, service, replicas = [] } of services) {
+    const vars: Record<string, string> = { CURVE_CLIENT_PUBLIC: service.publicKey, CURVE_CLIENT_SECRET: service.secretKey };
+    if (replicas.length > 0) vars.CURVE_CLIENT_SERVICE = name;
+    replicas.forEach((pair, i) => Object.assign(vars, { [`CURVE_CLIENT_PUBLIC_${i + 1}`]: pair.publicKey, [`CURVE_CLIENT_SECRET_${i + 1}`]: pair.secretKey }));
+    const what = replicas.length > 0 ? `CURVE keypairs of zmq-lab's ${name} service and its replicas 1-${replicas.length}` : `CURVE keypair of zmq-lab's ${name} service`;
+    files[`clients/${name}.env`] = file(`${what}. ${secret}`, vars);
   }
   return files;
 }

@@ -57,23 +57,39 @@ export type Security = { mode: "off" } | { mode: "curve"; server?: ServerKeys; c
  * Reads ZMQ_CURVE and, when it is on, the keys of the sides the role has. Throws a ConfigError
  * naming each bad variable.
  */
-export function loadSecurity(env: NodeJS.ProcessEnv = process.env, sides: Sides = { server: true, client: true }): Security {
+export function loadSecurity(env: NodeJS.ProcessEnv = process.env, sides: Sides = { server: true, client: true }, replica?: string): Security {
   const { ZMQ_CURVE } = loadConfig({ ZMQ_CURVE: oneOf(["off", "on"] as const)({ default: "off" }) }, env);
   if (ZMQ_CURVE === "off") return { mode: "off" };
-  const keys: Partial<Config<typeof serverSpec & typeof clientSpec>> = loadConfig(
-    { ...(sides.server ? serverSpec : {}), ...(sides.client ? clientSpec : {}) },
+  const own = ownKeyNames(env, replica);
+  const { CURVE_CLIENT_PUBLIC, CURVE_CLIENT_SECRET, ...clientRest } = clientSpec;
+  const keys = loadConfig(
+    { ...(sides.server ? serverSpec : {}), ...(sides.client ? { ...clientRest, [own.public]: CURVE_CLIENT_PUBLIC, [own.secret]: CURVE_CLIENT_SECRET } : {}) },
     env,
-  );
+  ) as Partial<Config<typeof serverSpec & typeof clientSpec>> & Record<string, string>;
   return {
     mode: "curve",
     server: sides.server
       ? { secret: keys.CURVE_SERVER_SECRET!, owners: keys.CURVE_CLIENT_KEYS!, allowed: new Set(keys.CURVE_ALLOW) }
       : undefined,
-    client: sides.client
-      ? { serverPublic: keys.CURVE_SERVER_PUBLIC!, public: keys.CURVE_CLIENT_PUBLIC!, secret: keys.CURVE_CLIENT_SECRET! }
-      : undefined,
+    client: sides.client ? { serverPublic: keys.CURVE_SERVER_PUBLIC!, public: keys[own.public]!, secret: keys[own.secret]! } : undefined,
   };
 }
+
+/**
+ * The variables of a connecting role's own keypair: its replica's (CURVE_CLIENT_PUBLIC_3 for
+ * consumer-3) where `npm run keys -- --replicas` made one for its service, else its service's.
+ * CURVE_CLIENT_SERVICE names the service the file is for, so slow-consumer-3, which extends
+ * consumer and gets its file, never takes consumer-3's key.
+ */
+function ownKeyNames(env: NodeJS.ProcessEnv, replica: string | undefined): { public: string; secret: string } {
+  const n = replica?.startsWith(`${env.CURVE_CLIENT_SERVICE}-`) ? /-(\d+)$/.exec(replica)?.[1] : undefined;
+  return n !== undefined && env[`CURVE_CLIENT_PUBLIC_${n}`] !== undefined
+    ? { public: `CURVE_CLIENT_PUBLIC_${n}`, secret: `CURVE_CLIENT_SECRET_${n}` }
+    : { public: "CURVE_CLIENT_PUBLIC", secret: "CURVE_CLIENT_SECRET" };
+}
+
+/** Whether a key's owner (a service, or one of its replicas: consumer-3) may connect where `allowed` services may. */
+const admits = (allowed: ReadonlySet<string>, owner: string) => allowed.size === 0 || allowed.has(owner) || allowed.has(owner.replace(/-\d+$/, ""));
 
 /** The 1st, 10th, 100th...: when a repeated event gets its line. */
 const isMilestone = (n: number) => n > 0 && Number.isInteger(Math.log10(n));
@@ -196,7 +212,7 @@ export class Guard {
         const [key] = credentials;
         const client = mechanism?.toString() === "CURVE" && key?.length === 32 ? z85Encode(key) : undefined;
         const owner = client === undefined ? undefined : keys.owners.get(client);
-        const ok = owner !== undefined && (keys.allowed.size === 0 || keys.allowed.has(owner));
+        const ok = owner !== undefined && admits(keys.allowed, owner);
         const from = String(address);
         if (ok) {
           const n = this.count(this.zapAdmissions, `${owner} ${from}`);

@@ -1,11 +1,12 @@
 // keys: writes the lab's CURVE keys into a git-ignored folder, which compose hands to the roles:
-// one server keypair, and one client keypair per connecting service (see keyFiles). Every file is
-// mode 600, the folder 700. Prints only public keys. `npm run keys [-- --force]`.
+// one server keypair, one client keypair per connecting service, and with --replicas one per
+// replica index too (see keyFiles). Every file is mode 600, the folders 700. Prints only public
+// keys. `npm run keys [-- --force] [--replicas consumer=8,req-client=3]`.
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { config as loadDotenv } from "dotenv";
-import { curveKeyPair, keyFiles, type KeyFiles } from "../runtime/keys.js";
+import { curveKeyPair, keyFiles, type KeyFiles, type ServiceKeys } from "../runtime/keys.js";
 
 /** The services that connect with a key of their own: those whose compose file reads `clients/<service>.env`. */
 export function clientServices(composeDir: string): string[] {
@@ -14,6 +15,28 @@ export function clientServices(composeDir: string): string[] {
     for (const [, name] of readFileSync(join(composeDir, file), "utf8").matchAll(/\/clients\/([A-Za-z0-9._-]{1,64})\.env\b/g)) names.add(name!);
   }
   return [...names].sort();
+}
+
+const MAX_REPLICAS = 256;
+
+/**
+ * Reads `--replicas <service>=<n>[,...]` (the flag may repeat): how many replica keypairs each
+ * service gets. Throws naming the bad part.
+ */
+export function replicaCounts(argv: string[], services: readonly string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  argv.forEach((arg, i) => {
+    if (arg !== "--replicas") return;
+    for (const part of (argv[i + 1] ?? "").split(",")) {
+      const [, service = "", n = ""] = /^([^=]*)=(\d+)$/.exec(part.trim()) ?? [];
+      const count = Number(n);
+      if (!services.includes(service) || !(count >= 1 && count <= MAX_REPLICAS)) {
+        throw new Error(`--replicas: expected <service>=<1-${MAX_REPLICAS}>, comma-separated, with a service among ${services.join(", ")}; got "${part}"`);
+      }
+      counts.set(service, count);
+    }
+  });
+  return counts;
 }
 
 /**
@@ -43,7 +66,18 @@ function main(argv: string[]): void {
   // Shown relative when it is inside the repo, absolute otherwise.
   const dir = inRepo.startsWith("..") ? absolute : inRepo;
   const services = clientServices("compose");
-  const files = keyFiles(curveKeyPair(), Object.fromEntries(services.map((service) => [service, curveKeyPair()])));
+  let replicas: Map<string, number>;
+  try {
+    replicas = replicaCounts(argv, services);
+  } catch (err) {
+    console.error(`keys: ${(err as Error).message}`);
+    process.exit(2);
+  }
+  const keysOf = (service: string): ServiceKeys => ({
+    service: curveKeyPair(),
+    replicas: Array.from({ length: replicas.get(service) ?? 0 }, () => curveKeyPair()),
+  });
+  const files = keyFiles(curveKeyPair(), Object.fromEntries(services.map((service) => [service, keysOf(service)])));
   const written = writeKeyFiles(dir, files, argv.includes("--force"));
   if (!written) {
     const missing = Object.keys(files).filter((name) => !existsSync(join(dir, name)));
@@ -52,6 +86,7 @@ function main(argv: string[]): void {
     return;
   }
   console.log(`keys: wrote ${written.length} files in ${dir} (mode 600): server.env, client.env, public.env and clients/<service>.env for ${services.join(", ")}`);
+  for (const [service, n] of replicas) console.log(`keys: ${service} has a keypair per replica, ${service}-1 to ${service}-${n} (later replicas use ${service}'s)`);
   for (const entry of /CURVE_CLIENT_KEYS='(.*)'/.exec(files["server.env"]!)![1]!.split(",")) console.log(`keys: client ${entry}`);
   console.log(`keys: ${/CURVE_SERVER_PUBLIC='.*'/.exec(files["public.env"]!)![0]}`);
 }

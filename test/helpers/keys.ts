@@ -6,13 +6,21 @@ import { curveKeyPair, keyFiles, type KeyPair } from "../../services/runtime/key
 import { clientServices, writeKeyFiles } from "../../services/tools/keys.js";
 
 /**
- * The lab's keys in a throwaway folder, written as `npm run keys` writes them: one server keypair,
- * one client keypair per connecting service. `await using` removes the folder.
+ * The lab's keys in a throwaway folder, written as `npm run keys [-- --replicas ...]` writes them:
+ * one server keypair, one client keypair per connecting service, and `replicas[service]` more for
+ * its replicas 1, 2, ... `using` removes the folder.
  */
-export function labKeys(): { dir: string; server: KeyPair; clients: Record<string, KeyPair>; [Symbol.dispose](): void } {
+export function labKeys(replicas: Record<string, number> = {}): {
+  dir: string;
+  server: KeyPair;
+  clients: Record<string, KeyPair>;
+  [Symbol.dispose](): void;
+} {
   const dir = mkdtempSync(join(tmpdir(), "zmq-lab-keys-"));
   const server = curveKeyPair();
-  const clients = Object.fromEntries(clientServices(fileURLToPath(new URL("../../compose", import.meta.url))).map((s) => [s, curveKeyPair()]));
-  writeKeyFiles(dir, keyFiles(server, clients), true);
+  const services = clientServices(fileURLToPath(new URL("../../compose", import.meta.url)));
+  const keys = Object.fromEntries(services.map((s) => [s, { service: curveKeyPair(), replicas: Array.from({ length: replicas[s] ?? 0 }, () => curveKeyPair()) }]));
+  writeKeyFiles(dir, keyFiles(server, keys), true);
+  const clients = Object.fromEntries(Object.entries(keys).map(([s, k]) => [s, k.service]));
   return { dir, server, clients, [Symbol.dispose]: () => rmSync(dir, { recursive: true, force: true }) };
 }

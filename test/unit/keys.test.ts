@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { curveKeyPair, keyFiles } from "../../services/runtime/keys.js";
-import { clientServices, writeKeyFiles } from "../../services/tools/keys.js";
+import { clientServices, replicaCounts, writeKeyFiles } from "../../services/tools/keys.js";
 
 const compose = fileURLToPath(new URL("../../compose", import.meta.url));
 const mode = (path: string) => statSync(path).mode & 0o777;
@@ -17,6 +17,16 @@ describe("npm run keys", () => {
     const services = clientServices(compose);
     for (const service of ["pair-client", "req-client", "weather-sub", "producer", "consumer", "broker-client", "broker-worker"]) expect(services).toContain(service);
     for (const service of ["pair-server", "rep-server", "collector", "lb-broker", "intruder"]) expect(services).not.toContain(service);
+  });
+
+  it("reads --replicas as <service>=<n>, comma-separated or repeated, for connecting services only", () => {
+    const services = ["consumer", "req-client"];
+    expect(replicaCounts(["--force", "--replicas", "consumer=8,req-client=3"], services)).toEqual(new Map([["consumer", 8], ["req-client", 3]]));
+    expect(replicaCounts(["--replicas", "consumer=2", "--replicas", "req-client=1"], services)).toEqual(new Map([["consumer", 2], ["req-client", 1]]));
+    expect(replicaCounts([], services)).toEqual(new Map());
+    for (const bad of ["collector=2", "consumer=0", "consumer", "consumer=300"]) {
+      expect(() => replicaCounts(["--replicas", bad], services)).toThrow(`got "${bad}"`);
+    }
   });
 
   it("writes every file mode 600, also over an existing world-readable one with --force, and keeps files without it", () => {

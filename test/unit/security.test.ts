@@ -113,6 +113,24 @@ describe("loadSecurity", () => {
     expect(() => loadSecurity({ ...env, CURVE_ALLOW: "consumer;rm" })).toThrow(/CURVE_ALLOW: expected comma-separated service names, got "consumer;rm"/);
   });
 
+  it("gives a replica its own keypair where npm run keys made one for its service, else the service's", () => {
+    const service = curveKeyPair();
+    const replicas = [curveKeyPair(), curveKeyPair()];
+    const files = keyFiles(curveKeyPair(), { consumer: { service, replicas } });
+    const vars = Object.fromEntries([...files["clients/consumer.env"]!.matchAll(/^(CURVE_\w+)='(.*)'$/gm)].map((m) => [m[1], m[2]]));
+    expect(files["server.env"]).toContain(`CURVE_CLIENT_KEYS='consumer:${service.publicKey},consumer-1:${replicas[0]!.publicKey},consumer-2:${replicas[1]!.publicKey}'`);
+    const env = { ZMQ_CURVE: "on", CURVE_SERVER_PUBLIC: service.publicKey, ...vars };
+    const own = (replica?: string) => (loadSecurity(env, { server: false, client: true }, replica) as { client: { public: string } }).client.public;
+    expect(own("consumer-2")).toBe(replicas[1]!.publicKey);
+    expect(own("consumer-3")).toBe(service.publicKey);
+    expect(own("e3b0c44298fc")).toBe(service.publicKey);
+    // slow-consumer extends consumer, so it gets consumer's file: never a consumer replica's key.
+    expect(own("slow-consumer-2")).toBe(service.publicKey);
+    expect(() => loadSecurity({ ...env, CURVE_CLIENT_SECRET_2: "junk" }, { server: false, client: true }, "consumer-2")).toThrow(
+      /CURVE_CLIENT_SECRET_2: expected a 40-character Z85 CURVE key, got 4 characters \(value not shown\)/,
+    );
+  });
+
   it("rejects a switch value other than on or off", () => {
     expect(() => loadSecurity({ ZMQ_CURVE: "yes" })).toThrow(/ZMQ_CURVE: expected one of off, on, got "yes"/);
   });
@@ -127,8 +145,9 @@ describe("Guard", () => {
   const log = memoryLog(lines);
   // Two services have keys; this server admits only "client", so "other" is known but refused.
   const other = curveKeyPair();
+  const replica = curveKeyPair();
   const env = keysEnv();
-  const security = loadSecurity({ ...env, CURVE_CLIENT_KEYS: `${env.CURVE_CLIENT_KEYS},other:${other.publicKey}`, CURVE_ALLOW: "client" });
+  const security = loadSecurity({ ...env, CURVE_CLIENT_KEYS: `${env.CURVE_CLIENT_KEYS},other:${other.publicKey},client-2:${replica.publicKey}`, CURVE_ALLOW: "client" });
   let endpoint: string;
 
   beforeAll(async () => {
@@ -164,6 +183,12 @@ describe("Guard", () => {
   it("lets an allow-listed client through, encrypted, and names its service", async () => {
     expect(await ask(security)).toBe("echo hi");
     expect(lines).toContainEqual("ZAP admitted CURVE client client from 127.0.0.1 (x1)");
+  });
+
+  it("admits a replica's own key where its service is allowed, and names the replica", async () => {
+    if (security.mode !== "curve") throw new Error("expected curve");
+    expect(await ask({ ...security, client: { ...security.client!, public: replica.publicKey, secret: replica.secretKey } }, "127.0.0.7")).toBe("echo hi");
+    expect(lines).toContainEqual("ZAP admitted CURVE client client-2 from 127.0.0.7 (x1)");
   });
 
   it("refuses another service's key where that service is not allowed, naming its owner", async () => {
