@@ -1,5 +1,6 @@
 // CURVE for the whole lab, switched by ZMQ_CURVE. Binding sockets become CURVE servers that admit
-// only allow-listed client keys (through a ZAP handler); connecting sockets become CURVE clients.
+// only the keys of the services they allow (through a ZAP handler that names each key's owner);
+// connecting sockets become CURVE clients, with their service's (or replica's) own keypair.
 import { setTimeout as delay } from "node:timers/promises";
 import * as zmq from "zeromq";
 import { makeValidator } from "envalid";
