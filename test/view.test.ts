@@ -1,11 +1,10 @@
 // The live view, from what a browser renders and what /metrics says, checked against the
 // collector's own report: a pipeline of 3 consumers, one of them killed mid-batch.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { curveKeyPair, keyFiles } from "../services/runtime/keys.js";
 import { withBrowser } from "./helpers/browser.js";
+import { labKeys } from "./helpers/keys.js";
 import { repoRoot } from "./helpers/lab.js";
 import { labsPerTest } from "./helpers/labs.js";
 import { base, parseReport } from "./helpers/pipeline.js";
@@ -82,10 +81,9 @@ describe("view profile", () => {
   });
 
   it("under ZMQ_CURVE=on, shows a plaintext intruder's failed handshake in the event log", async () => {
-    const keysDir = mkdtempSync(join(tmpdir(), "zmq-lab-keys-"));
+    const keys = labKeys();
     try {
-      for (const [name, text] of Object.entries(keyFiles(curveKeyPair(), curveKeyPair()))) writeFileSync(join(keysDir, name), text, { mode: 0o600 });
-      const env = { ...reqrep, ...view, REQUESTS: "2", ZMQ_CURVE: "on", ZMQ_LAB_KEYS_DIR: keysDir };
+      const env = { ...reqrep, ...view, REQUESTS: "2", ZMQ_CURVE: "on", ZMQ_LAB_KEYS_DIR: keys.dir };
       const lab = await labs.start("reqrep", { with: ["view"], env, scale: { "req-client": 1 } });
       const { port } = await lab.published("dashboard-1", 8080);
       await withBrowser(async (browser) => {
@@ -100,7 +98,7 @@ describe("view profile", () => {
         await page.screenshot({ path: join(screenshots, "view-curve-intruder.png") });
       });
     } finally {
-      rmSync(keysDir, { recursive: true, force: true });
+      keys[Symbol.dispose]();
     }
   });
 });
