@@ -11,7 +11,7 @@ import { base, parseReport } from "./helpers/pipeline.js";
 import { base as reqrep } from "./helpers/reqrep.js";
 
 // Every variable of the view, so a developer's .env can't change what the test asserts on.
-const view = { DASHBOARD_HOST_PORT: "0", TELEMETRY_BIND: "tcp://*:5599", DASHBOARD_PORT: "8080", DASHBOARD_TICK_MS: "200", TELEMETRY_INTERVAL_MS: "500" };
+const view = { DASHBOARD_HOST_PORT: "0", TELEMETRY_BIND: "tcp://*:5599", DASHBOARD_PORT: "8080", DASHBOARD_TICK_MS: "100", TELEMETRY_INTERVAL_MS: "500" };
 const screenshots = join(repoRoot, ".lab");
 
 /** The value of one sample in Prometheus text, by its exact label set. */
@@ -25,13 +25,13 @@ describe("view profile", () => {
   const labs = labsPerTest();
 
   it("shows 3 consumers working, a killed one gone within 2 s, and the collector's totals on the page and in /metrics", async () => {
-    // 40 tasks of 100 ms per consumer: time to watch counts rise and to kill one with tasks queued.
-    const env = { ...base, ...view, TASKS: "120", TASK_MODE: "sleep", TASK_SLEEP_MS: "100" };
-    const lab = await labs.start("pipeline", { with: ["view"], env, scale: { consumer: 3 } });
-    const { port } = await lab.published("dashboard-1", 8080);
-    const url = `http://127.0.0.1:${port}/`;
-
-    await withBrowser(async (browser) => {
+    // 40 tasks of 150 ms per consumer: time to watch counts rise and to kill one with tasks queued.
+    const env = { ...base, ...view, TASKS: "120", TASK_MODE: "sleep", TASK_SLEEP_MS: "150" };
+    // The browser first: on a loaded machine its start takes seconds the batch would not wait for.
+    const { lab, url } = await withBrowser(async (browser) => {
+      const lab = await labs.start("pipeline", { with: ["view"], env, scale: { consumer: 3 } });
+      const { port } = await lab.published("dashboard-1", 8080);
+      const url = `http://127.0.0.1:${port}/`;
       const page = await browser.newPage({ viewport: { width: 1200, height: 820 } });
       await page.goto(url);
       await expect.poll(() => page.locator('.node[data-service="consumer"]').count(), { timeout: 10_000 }).toBe(3);
@@ -65,6 +65,7 @@ describe("view profile", () => {
       expect(await page.locator('.node[data-replica="consumer-2"]').getAttribute("data-state")).toBe("gone");
       mkdirSync(screenshots, { recursive: true });
       await page.screenshot({ path: join(screenshots, "view-pipeline.png"), fullPage: true });
+      return { lab, url };
     });
 
     // /metrics: the collector's results socket counted every message the collector tallied or ignored.

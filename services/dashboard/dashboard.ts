@@ -16,7 +16,7 @@ await runRole(
     TELEMETRY_BIND: endpoint({ default: "tcp://*:5599" }),
     DASHBOARD_PORT: port({ default: 8080 }),
     // How often the page gets a snapshot and quiet replicas are marked gone.
-    DASHBOARD_TICK_MS: millis({ default: 200 }),
+    DASHBOARD_TICK_MS: millis({ default: 100 }),
   },
   async (role) => {
     const { config, log } = role;
