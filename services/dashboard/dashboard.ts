@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
 import Fastify from "fastify";
 import * as zmq from "zeromq";
-import { endpoint, millis, port, runRole } from "../runtime/index.js";
+import { endpoint, integer, port, runRole } from "../runtime/index.js";
 import { metricsOf } from "./metrics.js";
 import { View } from "./view.js";
 
@@ -16,7 +16,7 @@ await runRole(
     TELEMETRY_BIND: endpoint({ default: "tcp://*:5599" }),
     DASHBOARD_PORT: port({ default: 8080 }),
     // How often the page gets a snapshot and quiet replicas are marked gone.
-    DASHBOARD_TICK_MS: millis({ default: 100 }),
+    DASHBOARD_TICK_MS: integer({ min: 20, max: 5000, default: 100 }),
   },
   async (role) => {
     const { config, log } = role;
