@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { makeBatch } from "../services/pipeline/work.js";
+import { makeBatch } from "../services/pipeline/wire.js";
 import { labsPerTest } from "./helpers/labs.js";
 import { announced, base, consumerWork, parseReport } from "./helpers/pipeline.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { makeBatch } from "../services/pipeline/work.js";
+import { makeBatch } from "../services/pipeline/wire.js";
 import { attack, expectRejected, KINDS } from "./helpers/drills.js";
 import { labsPerTest } from "./helpers/labs.js";
 import { base as pipelineBase, parseReport } from "./helpers/pipeline.js";

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { Dispatcher } from "../../services/broker/dispatcher.js";
 import { BrokerTally } from "../../services/broker/report.js";
 import { heartbeat, parseFromBroker, parseFromWorker, QUEUE_FULL, ready, reply, request } from "../../services/broker/wire.js";
-import { relay } from "../../services/devices/relay.js";
+import { relay } from "../../services/runtime/relay.js";
 import { memoryLog } from "../helpers/memory-log.js";
 
 const frames = (...parts: Array<string | Buffer>) => parts.map((part) => Buffer.from(part));
