@@ -19,7 +19,8 @@ describe("drill: forged messages to the collector", () => {
   const labs = labsPerTest();
 
   it("one batch start, bounded numbers, no duplicates, a capped set of consumer rows", async () => {
-    const lab = await labs.start("pipeline", { env: base, services: ["collector"] });
+    // The collector alone: producer and consumers scaled to none, so every message it gets is ours.
+    const lab = await labs.start("pipeline", { env: base, services: ["collector"], scale: { producer: 0, consumer: 0 } });
     // The audit's crash (an array of 2^53 tasks), the real start, then the audit's early end (1 task).
     await forge(lab, "tcp://collector:5560", [
       '{"batch":{"tasks":9007199254740991,"total":0},"epoch":1}',
