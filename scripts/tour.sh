@@ -29,7 +29,7 @@ messages_of() {
     reqrep | broker | reqrep-queue) pick='.* done: ([0-9]+) replies' ;;
     pubsub | pubsub-forwarder) pick='.* report: ([0-9]+) updates' ;;
     # The collector's RESULT: its count comes right after the batch start it accepted (or null).
-    pipeline | pipeline-streamer) pick='^RESULT .*[l}],"count":([0-9]+)' ;;
+    pipeline | pipeline-streamer) pick='.*RESULT \{.*[l}],"count":([0-9]+)' ;;
   esac
   lab_compose --profile "$pattern" logs --no-color --no-log-prefix "$finite" 2>/dev/null |
     sed -nE "s/$pick.*/\\1/p" | awk '{ n += $1 } END { print n + 0 }'
