@@ -38,7 +38,7 @@ describe("drill: forged messages to the collector", () => {
     expect(report).toMatchObject({ verdict: "PASS", announced: { tasks: 300, total: 0 }, count: 300, sum: 0, batchesRejected: 1, rejected: 4, duplicates: 1 });
     // 255 ids get their own row; the other 45 share one.
     expect(report.consumers).toBe(256);
-    expect(report.rows.find((row) => row.consumer === "(other)")).toEqual({ consumer: "(other)", count: 45, sum: 0 });
+    expect(report.rows.find((row) => row.consumer === "(more)")).toEqual({ consumer: "(more)", count: 45, sum: 0 });
   });
 
   it("lies don't keep a stuck batch alive: exit 4 after COLLECTOR_TIMEOUT_MS, naming the missing tasks", async () => {

@@ -14,7 +14,7 @@ export type Outcome = "counted" | "duplicate" | "rejected";
 /** Consumer ids beyond this many share one row, so forged ids can't grow the collector's state. */
 export const MAX_CONSUMER_ROWS = 256;
 /** The row for results from consumers past the cap; not a valid id, so no consumer can take it. */
-export const OTHER = "(other)";
+export const MORE = "(more)";
 /** Missing task ids listed in RESULT; `missing` always has the full count. */
 const MISSING_LISTED = 1000;
 
@@ -75,7 +75,7 @@ export class Tally {
   }
 
   private row(consumer: string): ConsumerRow {
-    const id = this.rows.has(consumer) || this.rows.size < MAX_CONSUMER_ROWS - 1 ? consumer : OTHER;
+    const id = this.rows.has(consumer) || this.rows.size < MAX_CONSUMER_ROWS - 1 ? consumer : MORE;
     const row = this.rows.get(id) ?? { consumer: id, count: 0, sum: 0 };
     this.rows.set(id, row);
     return row;

@@ -1,6 +1,6 @@
 // What the collector believes (#19): one batch start, bounded fields, duplicates dropped, capped rows.
 import { describe, expect, it } from "vitest";
-import { collectorResult, MAX_CONSUMER_ROWS, OTHER, Tally } from "../../services/pipeline/report.js";
+import { collectorResult, MAX_CONSUMER_ROWS, MORE, Tally } from "../../services/pipeline/report.js";
 import { encodeBatchStart, MAX_TASKS, parseBatchNews, parseDone, parseResult, parseStop } from "../../services/pipeline/wire.js";
 
 const frame = (text: string) => [Buffer.from(text)];
@@ -61,7 +61,7 @@ describe("the collector's tally under forged input", () => {
     for (let i = 0; i < MAX_CONSUMER_ROWS + 50; i++) tally.add({ consumer: `c${i}`, num: 1, task: i });
     const rows = tally.consumers();
     expect(rows).toHaveLength(MAX_CONSUMER_ROWS);
-    expect(rows.find((row) => row.consumer === OTHER)).toEqual({ consumer: OTHER, count: 51, sum: 51 });
+    expect(rows.find((row) => row.consumer === MORE)).toEqual({ consumer: MORE, count: 51, sum: 51 });
   });
 
   it("names a stuck batch's missing tasks in its RESULT, and only open ids in a re-dispatch count as news", () => {
