@@ -30,7 +30,7 @@ await runRole(
     const tasks = role.open(zmq.Push);
     const peers = watchPeers(tasks);
     await role.bind(tasks, config.PRODUCER_BIND);
-    const ledger = new Ledger(config.REDISPATCH_MS);
+    const ledger = new Ledger(config.REDISPATCH_MS, "REDISPATCH_MS");
     // Every collector that connects (a restarted one too) hears the batch start, under a new epoch.
     const line = new Announcer(role.open(zmq.Push), log, "batch port", (epoch, address) => {
       if (epoch > 1) log.info(`a collector connected again on ${address} (epoch ${epoch}); re-sending the batch start, every task open until it confirms it`);

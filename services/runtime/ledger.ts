@@ -25,7 +25,11 @@ export class Ledger {
   rounds = 0;
   private last = -Infinity;
 
-  constructor(readonly quietMs: number) {}
+  constructor(
+    readonly quietMs: number,
+    /** The variable that set `quietMs`, named in the re-dispatch warning. */
+    readonly variable = "quiet period",
+  ) {}
 
   /** A task went out (first time or again); that restarts the quiet period. */
   sent({ task, num }: SentTask, now: number): void {
@@ -98,7 +102,7 @@ export async function keepRedispatching(ledger: Ledger, to: RedispatchTo, log: L
       continue;
     }
     const ids = due.map(({ task }) => task);
-    log.warn(`no result for ${ledger.quietMs} ms (REDISPATCH_MS) with ${plural(due.length, "task")} open; re-dispatching tasks ${ranges(ids)}`);
+    log.warn(`no result for ${ledger.quietMs} ms (${ledger.variable}) with ${plural(due.length, "task")} open; re-dispatching tasks ${ranges(ids)}`);
     for (let i = 0; i < ids.length; i += NOTICE_IDS) to.notify(ids.slice(i, i + NOTICE_IDS));
     for (const task of due) {
       await to.send(task);

@@ -307,7 +307,7 @@ describe("Ledger (the producer's re-dispatch bookkeeping)", () => {
     const warnings: string[] = [];
     // keepRedispatching only warns.
     const log = memoryLog(warnings);
-    const ledger = new Ledger(30);
+    const ledger = new Ledger(30, "REDISPATCH_MS");
     const controller = new AbortController();
     try {
       sendAll(ledger, 3, performance.now());
