@@ -66,7 +66,8 @@ async function demuxed(container: Dockerode.Container, timestamps: boolean): Pro
   const text = new PassThrough();
   const chunks: Buffer[] = [];
   text.on("data", (chunk: Buffer) => chunks.push(chunk));
-  // The modem parses one slice's frames recursively: bounded slices keep its stack shallow on long logs.
+  // The modem parses a chunk's frames recursively and copies what is left after each one: small
+  // slices keep its stack shallow and its copying short on long logs.
   const slices = Array.from({ length: Math.ceil(raw.length / SLICE) }, (_, i) => raw.subarray(i * SLICE, (i + 1) * SLICE));
   const source = Readable.from(slices);
   source.on("end", () => text.end());
@@ -75,6 +76,6 @@ async function demuxed(container: Dockerode.Container, timestamps: boolean): Pro
   return Buffer.concat(chunks).toString("utf8");
 }
 
-const SLICE = 16 * 1024;
+const SLICE = 1024;
 
 const splitLines = (text: string) => text.split("\n").filter((line) => line.length > 0);
