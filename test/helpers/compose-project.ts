@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import type Dockerode from "dockerode";
 import { getContainerRuntimeClient } from "testcontainers";
 import { resultOf } from "../../services/runtime/log.js";
-import { exitOf, linesOf, timedLinesOf, waitForLines, type TimedLine } from "./container-logs.js";
+import { exitOf, linesOf, timedLinesOf, waitForLines, waitForResult, type TimedLine } from "./container-logs.js";
 import { repoRoot } from "./repo.js";
 
 export interface ComposeOptions {
@@ -95,6 +95,11 @@ export class ComposeProject implements AsyncDisposable {
     const found = resultOf(await this.logs(name));
     if (!found) throw new Error(`${name}: no RESULT line in its log`);
     return found as T;
+  }
+
+  /** Follows the log until the role writes its RESULT, and returns it: a role that ends with a verdict, without waiting for its exit. */
+  async waitForResult<T = Record<string, unknown>>(name: string, timeoutMs = 60_000): Promise<T> {
+    return (await waitForResult(await this.container(name), name, timeoutMs)) as T;
   }
 
   /** Follows the log until a line matches: a readiness signal, never a fixed sleep. */

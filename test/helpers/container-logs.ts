@@ -4,6 +4,7 @@ import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { PassThrough, Readable } from "node:stream";
 import type Dockerode from "dockerode";
+import { resultOf } from "../../services/runtime/log.js";
 
 export interface TimedLine {
   /** Docker's own receive time of the line. */
@@ -44,6 +45,15 @@ export async function waitForLines(container: Dockerode.Container, label: string
     clearTimeout(timer);
     source.destroy();
   }
+}
+
+/** A role's `RESULT {json}` line, in the human log format or as a JSON log entry (LOG_FORMAT=json). */
+const RESULT_LINE = /^RESULT \{|^\{.*"msg":"RESULT"/;
+
+/** Follows the log until the role writes its RESULT, and returns it (read by the runtime's own `resultOf`). */
+export async function waitForResult(container: Dockerode.Container, label: string, timeoutMs = 60_000): Promise<Record<string, unknown>> {
+  const lines = await waitForLines(container, label, RESULT_LINE, 1, timeoutMs);
+  return resultOf(lines)!;
 }
 
 /** Waits for the container to exit and returns its exit code. */

@@ -4,7 +4,7 @@ import { PassThrough } from "node:stream";
 import type Dockerode from "dockerode";
 import Modem from "docker-modem";
 import { describe, expect, it } from "vitest";
-import { linesOf, timedLinesOf, waitForLines } from "../helpers/container-logs.js";
+import { linesOf, timedLinesOf, waitForLines, waitForResult } from "../helpers/container-logs.js";
 
 /** One frame of Docker's log stream: stream type (1 stdout, 2 stderr), payload size, payload. */
 const frame = (text: string, stream = 1) => {
@@ -54,5 +54,13 @@ describe("container logs", () => {
     await expect(waitForLines(container([frame("b result 1\n")], { ended: false }), "b-1", / result/, 2, 200)).rejects.toThrow(
       "b-1: 1 of 2 lines matching / result/ within 200 ms",
     );
+  });
+
+  it("waits for the RESULT line, in the human or the JSON log format", async () => {
+    const human = [frame("collector@collector-1 result 1/2\n"), frame('RESULT {"role":"collector","replica":"collector-1","count":2}\n')];
+    expect(await waitForResult(container(human, { ended: false }), "collector-1", 5_000)).toEqual({ role: "collector", replica: "collector-1", count: 2 });
+    const json = [frame('{"time":"t","level":"info","role":"collector","replica":"collector-1","msg":"RESULT","result":{"count":2}}\n')];
+    expect(await waitForResult(container(json, { ended: false }), "collector-1", 5_000)).toEqual({ role: "collector", replica: "collector-1", count: 2 });
+    await expect(waitForResult(container([frame("collector@collector-1 result 1/2\n")]), "collector-1", 5_000)).rejects.toThrow("stopped after 0 of 1");
   });
 });
