@@ -2,7 +2,6 @@
 // stdout/stderr stream, and a followed log lets a wait end on the line itself, not on a poll.
 import { once } from "node:events";
 import { createInterface } from "node:readline";
-import { setTimeout as delay } from "node:timers/promises";
 import { PassThrough, Readable } from "node:stream";
 import type Dockerode from "dockerode";
 import { resultOf } from "../../services/runtime/log.js";
@@ -28,36 +27,20 @@ export async function timedLinesOf(container: Dockerode.Container): Promise<Time
 
 /**
  * Follows the log from its start until `count` lines match, and returns them. Fails at once if
- * the container stops first, and after `timeoutMs` otherwise. Docker may end a followed log while
- * the container still runs (Docker 20.10's json-file reader, on a loaded engine); the wait then
- * reads the log again from its start.
+ * the container stops first, and after `timeoutMs` otherwise.
  */
 export async function waitForLines(container: Dockerode.Container, label: string, pattern: RegExp, count = 1, timeoutMs = 30_000): Promise<string[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await followFor(container, label, pattern, count, deadline - Date.now(), timeoutMs);
-    if (found.length >= count) return found;
-    const { State } = await container.inspect();
-    if (!State.Running) throw new Error(`${label}: stopped after ${found.length} of ${count} lines matching ${pattern}`);
-    if (Date.now() >= deadline) throw new Error(`${label}: ${found.length} of ${count} lines matching ${pattern} within ${timeoutMs} ms`);
-    // Paces the retries, should Docker keep ending the log at once.
-    await delay(100);
-  }
-}
-
-/** One followed read of the log: the matching lines, up to `count`, until it ends or `leftMs` runs out. */
-async function followFor(container: Dockerode.Container, label: string, pattern: RegExp, count: number, leftMs: number, timeoutMs: number): Promise<string[]> {
   const source = (await container.logs({ stdout: true, stderr: true, follow: true })) as NodeJS.ReadableStream & { destroy(): void };
   const text = new PassThrough();
   container.modem.demuxStream(source, text, text);
   source.on("end", () => text.end());
   const found: string[] = [];
-  const timer = setTimeout(() => text.destroy(new Error(`${label}: ${found.length} of ${count} lines matching ${pattern} within ${timeoutMs} ms`)), leftMs);
+  const timer = setTimeout(() => text.destroy(new Error(`${label}: ${found.length} of ${count} lines matching ${pattern} within ${timeoutMs} ms`)), timeoutMs);
   try {
     for await (const line of createInterface({ input: text, crlfDelay: Infinity })) {
-      if (pattern.test(line) && found.push(line) >= count) break;
+      if (pattern.test(line) && found.push(line) >= count) return found;
     }
-    return found;
+    throw new Error(`${label}: stopped after ${found.length} of ${count} lines matching ${pattern}`);
   } finally {
     clearTimeout(timer);
     source.destroy();
