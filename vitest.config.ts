@@ -1,11 +1,22 @@
 import { defineConfig } from "vitest/config";
 
 /**
- * Integration files whose assertions measure time or share the cores on purpose: stop times,
- * heartbeat purges, the slow worker's share, ten-times load. They run alone, one file at a time,
- * after the others (docs/tests.md).
+ * Integration files that measure time, need the cores to themselves, or strike mid-batch: stop
+ * times, heartbeat purges, the slow worker's share, ten-times load, and the drills that kill,
+ * restart or send garbage while a batch runs. They run after the others, one file at a time
+ * (docs/tests.md).
  */
-const serial = ["test/drill-clean-stop.test.ts", "test/load.test.ts", "test/broker.test.ts", "test/broker-elastic.test.ts"];
+const serial = [
+  "test/drill-clean-stop.test.ts",
+  "test/load.test.ts",
+  "test/broker.test.ts",
+  "test/broker-elastic.test.ts",
+  "test/drill-consumer-dies.test.ts",
+  "test/drill-collector-restart.test.ts",
+  "test/drill-garbage.test.ts",
+  "test/drill-raw-wire.test.ts",
+  "test/drill-broker-wire.test.ts",
+];
 
 const integration = {
   globalSetup: ["test/helpers/global-setup.ts"],
