@@ -31,7 +31,9 @@ export default defineConfig({
     maxWorkers: 2,
     projects: [
       {
-        test: { name: "unit", include: ["test/unit/**/*.test.ts"], sequence: { groupOrder: 0 } },
+        // One fork, one file after another: as fast as two forks (no process per file), and the
+        // loopback CURVE tests keep the CPU to themselves.
+        test: { name: "unit", include: ["test/unit/**/*.test.ts"], poolOptions: { forks: { singleFork: true } }, sequence: { groupOrder: 0 } },
       },
       {
         test: { name: "integration", include: ["test/*.test.ts"], exclude: serial, sequence: { groupOrder: 1 }, ...integration },
