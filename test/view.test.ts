@@ -1,5 +1,5 @@
 // The live view, from what a browser renders and what /metrics says, checked against the
-// collector's own report: a pipeline of 3 consumers, one of them killed mid-batch.
+// collector's RESULT: a pipeline of 3 consumers, one of them killed mid-batch.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -7,7 +7,7 @@ import { withBrowser } from "./helpers/browser.js";
 import { labKeys } from "./helpers/keys.js";
 import { repoRoot } from "./helpers/lab.js";
 import { labsPerTest } from "./helpers/labs.js";
-import { base, parseReport } from "./helpers/pipeline.js";
+import { base, collected } from "./helpers/pipeline.js";
 import { base as reqrep } from "./helpers/reqrep.js";
 
 // Every variable of the view, so a developer's .env can't change what the test asserts on.
@@ -55,7 +55,8 @@ describe("view profile", () => {
       await page.locator('#pipeline-verdict[data-verdict="PASS"]').waitFor({ timeout: 30_000 });
       await expect.poll(async () => Number(await page.locator("#pipeline-redispatched").textContent()), { timeout: 5_000 }).toBeGreaterThan(0);
       expect(await lab.waitForExit("collector-1")).toBe(0);
-      const report = parseReport(await lab.logs("collector-1"));
+      const report = await collected(lab);
+      expect(report.verdict).toBe("PASS");
       await page.locator('.node[data-replica="collector-1"][data-state="done"]').waitFor({ timeout: 5_000 });
       expect(await counted()).toBe(report.count);
       expect(Number(await total.getAttribute("data-sum"))).toBe(report.sum);
@@ -68,15 +69,14 @@ describe("view profile", () => {
       return { lab, url };
     });
 
-    // /metrics: the collector's results socket counted every message the collector tallied or ignored.
+    // /metrics against the collector's RESULT: its results socket counted every message it tallied or ignored.
     const metrics = await (await fetch(`${url}metrics`)).text();
-    const ignored = (await lab.logs("collector-1")).map((line) => / ignored: (\d+) rejected, (\d+) duplicates$/.exec(line)).find(Boolean);
-    const report = parseReport(await lab.logs("collector-1"));
+    const report = await collected(lab);
     const collector = { pattern: "pipeline", service: "collector", replica: "collector-1" };
     expect(sample(metrics, "zmqlab_figure", { ...collector, name: "count" })).toBe(report.count);
     expect(sample(metrics, "zmqlab_figure", { ...collector, name: "sum" })).toBe(report.sum);
     const received = sample(metrics, "zmqlab_socket_messages_total", { ...collector, socket: "0", type: "Pull", direction: "in" });
-    expect(received).toBe(report.count! + Number(ignored![1]) + Number(ignored![2]));
+    expect(received).toBe(report.count + report.rejected + report.duplicates);
     expect(sample(metrics, "zmqlab_role_state", { pattern: "pipeline", service: "consumer", replica: "consumer-2", state: "gone" })).toBe(1);
     expect(sample(metrics, "zmqlab_telemetry_records_total", {})).toBeGreaterThan(0);
   });
