@@ -48,8 +48,17 @@ export function sendEndless(host: string, port: number, socketType: string, fram
     const conn = connect(port, host, () => {
       connected = true;
       conn.write(Buffer.concat([greeting(), ready(socketType)]));
-      pump();
     });
+    // libzmq takes a message that comes before its own READY went out for a protocol error: wait
+    // for its greeting and READY (a short command frame: flags, size, body), then send.
+    let heard = Buffer.alloc(0);
+    const listen = (chunk: Buffer) => {
+      heard = Buffer.concat([heard, chunk]);
+      if (heard.length < 66 || heard.length < 66 + heard[65]!) return;
+      conn.off("data", listen);
+      pump();
+    };
+    conn.on("data", listen);
     // As fast as the target reads: write until the kernel's buffer is full, then wait for it to drain.
     const pump = () => {
       while (open && conn.write(frame));
@@ -65,12 +74,12 @@ export function sendEndless(host: string, port: number, socketType: string, fram
       open = false;
       clearTimeout(timer);
       const sent = conn.bytesWritten;
-      const mib = (sent / 2 ** 20).toFixed(1);
+      const mib = `${sent} bytes (${(sent / 2 ** 20).toFixed(1)} MiB)`;
       const outcome = !connected
         ? `could not connect: ${failure}`
         : timedOut
-          ? `${mib} MiB sent, connection still open after ${wait} ms`
-          : `${mib} MiB sent, then the target closed the connection${failure ? ` (${failure})` : ""}`;
+          ? `${mib} sent, connection still open after ${wait} ms`
+          : `${mib} sent, then the target closed the connection${failure ? ` (${failure})` : ""}`;
       resolve({ connected, sent, outcome });
     });
   });

@@ -36,6 +36,10 @@ export interface ContainerState {
   running: boolean;
   startedAt: Date;
   finishedAt: Date;
+  /** The kernel killed it at its memory limit (its last run, as Docker keeps it). */
+  oomKilled: boolean;
+  /** How often its restart policy started it again. */
+  restartCount: number;
 }
 
 /** One compose profile brought up by testcontainers under its own project name. */
@@ -102,8 +106,34 @@ export class Lab {
   }
 
   async state(name: string): Promise<ContainerState> {
-    const { State } = await (await this.container(name)).inspect();
-    return { exitCode: State.ExitCode, running: State.Running, startedAt: new Date(State.StartedAt), finishedAt: new Date(State.FinishedAt) };
+    const { State, RestartCount } = await (await this.container(name)).inspect();
+    return {
+      exitCode: State.ExitCode,
+      running: State.Running,
+      startedAt: new Date(State.StartedAt),
+      finishedAt: new Date(State.FinishedAt),
+      oomKilled: State.OOMKilled,
+      restartCount: RestartCount,
+    };
+  }
+
+  /** Every exit of the container so far, restarts included, from Docker's `die` events. */
+  async exits(name: string): Promise<Array<{ at: Date; exitCode: number }>> {
+    const { Id, Created } = await (await this.container(name)).inspect();
+    const since = Math.floor(new Date(Created).getTime() / 1000);
+    const raw = (await this.docker.getEvents({ since, until: Math.ceil(Date.now() / 1000), filters: { container: [Id], event: ["die"] } })) as unknown;
+    const text = Buffer.isBuffer(raw) ? raw.toString() : await new Promise<string>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      const stream = raw as NodeJS.ReadableStream;
+      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+      stream.on("end", () => resolve(Buffer.concat(chunks).toString()));
+      stream.on("error", reject);
+    });
+    return text
+      .split("\n")
+      .filter((line) => line.trim().length > 0)
+      .map((line) => JSON.parse(line) as { timeNano: number; Actor: { Attributes: Record<string, string> } })
+      .map((event) => ({ at: new Date(event.timeNano / 1e6), exitCode: Number(event.Actor.Attributes.exitCode) }));
   }
 
   /** Where Docker published a container port on the host, as the container's state records it. */
