@@ -28,6 +28,11 @@ export interface LabOptions {
   project?: string;
 }
 
+/** The exits watchExits saw, per container name (`rep-server-1`). */
+export interface ExitWatch {
+  of(name: string): Array<{ at: Date; exitCode: number }>;
+}
+
 /** A fresh project name for a test's lab. */
 export const projectName = (profile: string) => `zmq-lab-test-${profile}-${randomUUID().slice(0, 8)}`;
 
@@ -51,6 +56,9 @@ export class Lab {
     private readonly environment: StartedDockerComposeEnvironment,
     private readonly docker: Dockerode,
   ) {}
+
+  /** Event streams opened by watchExits, closed with the lab. */
+  private readonly watches: Array<{ destroy(): void }> = [];
 
   /** Starts `profile` from the repo's compose.yaml and waits until every running role logged "ready". */
   static async start(
@@ -117,24 +125,28 @@ export class Lab {
     };
   }
 
-  /** Every exit of the container so far, restarts included, from Docker's `die` events. */
-  async exits(name: string): Promise<Array<{ at: Date; exitCode: number }>> {
-    const { Id, Created } = await (await this.container(name)).inspect();
-    const since = Math.floor(new Date(Created).getTime() / 1000);
-    const raw = (await this.docker.getEvents({ since, until: Math.ceil(Date.now() / 1000), filters: { container: [Id], event: ["die"] } })) as unknown;
-    const text = Buffer.isBuffer(raw) ? raw.toString() : await new Promise<string>((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      const stream = raw as NodeJS.ReadableStream;
-      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-      stream.on("end", () => resolve(Buffer.concat(chunks).toString()));
-      stream.on("error", reject);
+  /**
+   * Records every exit of the project's containers from now on, restarts included, from Docker's
+   * `die` events. Live, because the engine keeps only its last 256 events for a later query.
+   */
+  async watchExits(): Promise<ExitWatch> {
+    const label = [`com.docker.compose.project=${this.project}`];
+    const stream = (await this.docker.getEvents({ filters: { label, event: ["die"] } })) as NodeJS.ReadableStream & { destroy(): void };
+    const seen: Array<{ name: string; at: Date; exitCode: number }> = [];
+    let rest = "";
+    stream.on("data", (chunk: Buffer) => {
+      const lines = (rest + chunk.toString()).split("\n");
+      rest = lines.pop() ?? "";
+      for (const line of lines.filter((l) => l.trim().length > 0)) {
+        const { timeNano, Actor } = JSON.parse(line) as { timeNano: number; Actor: { Attributes: Record<string, string> } };
+        const name = `${Actor.Attributes["com.docker.compose.service"]}-${Actor.Attributes["com.docker.compose.container-number"]}`;
+        seen.push({ name, at: new Date(timeNano / 1e6), exitCode: Number(Actor.Attributes.exitCode) });
+      }
     });
-    return text
-      .split("\n")
-      .filter((line) => line.trim().length > 0)
-      .map((line) => JSON.parse(line) as { timeNano: number; Actor: { Attributes: Record<string, string> } })
-      .map((event) => ({ at: new Date(event.timeNano / 1e6), exitCode: Number(event.Actor.Attributes.exitCode) }));
+    this.watches.push(stream);
+    return { of: (name) => seen.filter((exit) => exit.name === name).map(({ at, exitCode }) => ({ at, exitCode })) };
   }
+
 
   /** Where Docker published a container port on the host, as the container's state records it. */
   async published(name: string, port: number): Promise<{ host: string; port: number }> {
@@ -228,6 +240,7 @@ export class Lab {
 
   /** Removes every container and network of this project. */
   async down(): Promise<void> {
+    this.watches.splice(0).forEach((stream) => stream.destroy());
     await this.environment.down({ timeout: 2_000, removeVolumes: true });
   }
 
