@@ -1,8 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { curveKeyPair, keyFiles } from "../services/runtime/keys.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { labKeys } from "./helpers/keys.js";
 import { type ExitWatch, type Lab, projectMemory } from "./helpers/lab.js";
 import { labsPerTest } from "./helpers/labs.js";
 import { base as pipelineBase } from "./helpers/pipeline.js";
@@ -120,15 +117,12 @@ describe("drill: the endless multipart message", () => {
   });
 
   describe("with CURVE on", () => {
-    let keysDir: string;
-    beforeAll(() => {
-      keysDir = mkdtempSync(join(tmpdir(), "zmq-lab-keys-"));
-      for (const [name, text] of Object.entries(keyFiles(curveKeyPair(), curveKeyPair()))) writeFileSync(join(keysDir, name), text, { mode: 0o600 });
-    });
-    afterAll(() => rmSync(keysDir, { recursive: true, force: true }));
+    // The lab's keys in a throwaway folder, as npm run keys writes them.
+    const keys = labKeys();
+    afterAll(() => keys[Symbol.dispose]());
 
     it("an outsider without keys is closed at the greeting: nothing buffered, nobody killed", async () => {
-      const env = { ...reqrepBase, REQUESTS: "5", ZMQ_CURVE: "on", ZMQ_LAB_KEYS_DIR: keysDir };
+      const env = { ...reqrepBase, REQUESTS: "5", ZMQ_CURVE: "on", ZMQ_LAB_KEYS_DIR: keys.dir };
       const lab = await labs.start("reqrep", { env, services: ["rep-server"] });
       const sent = await endless(lab, "tcp://rep-server:5555", "dealer");
       // The greeting and READY only: no frame goes out before the target's own READY.

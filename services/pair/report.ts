@@ -1,5 +1,5 @@
 // What the pair roles count and report: the client's exchanges, the server's replies per client.
-import { clip, CountBy, table } from "../runtime/index.js";
+import { clip, CountBy, OTHER_PEER, table } from "../runtime/index.js";
 
 /** pair-client's RESULT: how many of its PAIR_MESSAGES exchanges it completed, and its verdict. */
 export const clientResult = (exchanges: number, messages: number) => ({
@@ -8,16 +8,13 @@ export const clientResult = (exchanges: number, messages: number) => ({
   verdict: exchanges === messages ? "PASS" : "FAIL",
 });
 
-/** Where pair-server counts replies that are text but not the lab's pair-client form (the tutorial's client). */
-export const OTHER_CLIENT = "(other)";
-
 /** pair-server's replies per client id, and what it rejected. */
 export class ServerTally {
   readonly clients = new CountBy();
   rejected = 0;
 
   /** Counts a reply from our client `id`, or from another text client; returns the replies so far. */
-  reply(id = OTHER_CLIENT): number {
+  reply(id = OTHER_PEER): number {
     this.clients.add(id);
     return this.clients.total;
   }

@@ -2,6 +2,9 @@
 // the wire, so the number of distinct ones is capped: past the cap every new id counts for one
 // overflow row, and a flood of made-up ids can't grow a role's memory.
 
+/** Where a server counts a peer that sent text but no id of the lab's form (the tutorial's scripts); never a valid id. */
+export const OTHER_PEER = "(other)";
+
 /** Distinct ids a tally keeps by default before the overflow row takes the rest. */
 export const MAX_PEERS = 1000;
 

@@ -8,7 +8,7 @@ export { watchPeers, type Peers } from "./peers.js";
 export { Batcher, DEFAULT_BATCH, type BatchLimits } from "./batch.js";
 export { preview, textOf } from "./frames.js";
 export { clip, escapeText } from "./sanitize.js";
-export { CountBy, MAX_PEERS } from "./count-by.js";
+export { CountBy, MAX_PEERS, OTHER_PEER } from "./count-by.js";
 export { MAX_TIMEOUT_MS, Patience, Requester, type RequesterOptions } from "./requester.js";
 export { watchLink, type Link, type LinkState } from "./link.js";
 export { receiveAny, type Arrival } from "./receive-any.js";

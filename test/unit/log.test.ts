@@ -113,16 +113,22 @@ describe("LOG_EVERY", () => {
 });
 
 describe("text from the wire in a log line", () => {
-  it("shows control characters and ANSI escapes escaped, so a message is always one line", () => {
-    expect(escapeText("a\nb\r\tc\u001b[31mred\u0000\u007f\u009b\u2028")).toBe("a\\nb\\r\\tc\\x1b[31mred\\x00\\x7f\\x9b\\u2028");
-    expect(escapeText("plain text, ü and ° stay")).toBe("plain text, ü and ° stay");
+  it.each([
+    ["a newline, a return and a tab", "a\nb\r\tc", "a\\nb\\r\\tc"],
+    ["an ANSI colour", "\u001b[31mred", "\\x1b[31mred"],
+    ["NUL, DEL and an 8-bit CSI", "\u0000\u007f\u009b", "\\x00\\x7f\\x9b"],
+    ["a Unicode line separator", "a\u2028b", "a\\u2028b"],
+    ["plain text, accents and symbols", "plain, ü and °", "plain, ü and °"],
+  ])("shows %s escaped, so a message is always one line", (_, text, shown) => {
+    expect(escapeText(text)).toBe(shown);
   });
 
-  it("cuts a long id with an ellipsis, after escaping", () => {
-    expect(clip("short")).toBe("short");
-    expect(clip("x".repeat(100))).toBe(`${"x".repeat(39)}…`);
-    expect(clip("x".repeat(100), 10)).toHaveLength(10);
-    expect(clip("a\nb", 3)).toBe("a\\…");
+  it.each([
+    ["short", 40, "short"],
+    ["x".repeat(100), 40, `${"x".repeat(39)}…`],
+    ["a\nb", 3, "a\\…"],
+  ])("clips %j to %i characters after escaping", (text, max, shown) => {
+    expect(clip(text, max)).toBe(shown);
   });
 
   it("no message can print a line that looks like a verdict or a RESULT", () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Tally } from "../../services/reqrep/report.js";
-import { DEFAULT_REPLY, OTHER_CLIENT, parseRequest, requestText } from "../../services/reqrep/wire.js";
+import { DEFAULT_REPLY, parseRequest, requestText } from "../../services/reqrep/wire.js";
+import { OTHER_PEER } from "../../services/runtime/count-by.js";
 import { ConfigError, loadConfig, roleId } from "../../services/runtime/config.js";
 
 const frames = (...parts: Array<string | Buffer>) => parts.map((part) => Buffer.from(part));
@@ -15,7 +16,7 @@ describe("reqrep messages", () => {
     expect(parseRequest(frames(requestText(id)))).toEqual({ ok: true, value: id });
   });
 
-  // The tutorial's client sends plain "Hello": any text is a request, counted for OTHER_CLIENT.
+  // The tutorial's client sends plain "Hello": any text is a request, counted for OTHER_PEER.
   it.each([
     ["the tutorial's text", frames("Hello")],
     ["an empty frame", frames("")],
@@ -26,7 +27,7 @@ describe("reqrep messages", () => {
     ["other text", frames("hello from client 7")],
     ["an id over 64 characters", frames(requestText("x".repeat(65)))],
   ])("counts %s for (other)", (_, request) => {
-    expect(parseRequest(request)).toEqual({ ok: true, value: OTHER_CLIENT });
+    expect(parseRequest(request)).toEqual({ ok: true, value: OTHER_PEER });
   });
 
   it.each([
