@@ -2,10 +2,12 @@
 // listen: waits for anything the target gives away (a reply, an update, a task) and reports it.
 // garbage: sends one of each kind of malformed frame (see garbage.ts). INTRUDER_KEYS sets its CURVE stance.
 // raw: opens plain TCP connections and writes bytes that are not ZeroMQ at all; works on any bound port.
+// forge: sends well-formed lies, INTRUDER_SEND's lines INTRUDER_COUNT times ({i}: the round), one
+// every INTRUDER_INTERVAL_MS; stops early when the target stops taking them.
 // subscribe: a SUB socket subscribing to INTRUDER_COUNT unique topics of INTRUDER_FRAME_BYTES bytes, held for INTRUDER_WAIT_MS.
 // endless: a plaintext ZMTP peer of type INTRUDER_SOCKET sending one message that never ends (see endless.ts).
 import * as zmq from "zeromq";
-import { curveKeyPair, endpoint, Exit, integer, oneOf, runRole, tcpAddress, timeout } from "../runtime/index.js";
+import { curveKeyPair, endpoint, Exit, integer, millis, oneOf, runRole, tcpAddress, text, timeout } from "../runtime/index.js";
 import { sendEndless } from "./endless.js";
 import { GARBAGE, RAW_GARBAGE, sendRaw } from "./garbage.js";
 
@@ -20,11 +22,13 @@ await runRole(
   {
     INTRUDER_TARGET: endpoint({ default: "tcp://rep-server:5555" }),
     INTRUDER_SOCKET: oneOf(["req", "sub", "pull", "push", "pair", "dealer"] as const)({ default: "req" }),
-    INTRUDER_ACTION: oneOf(["listen", "garbage", "raw", "endless", "subscribe"] as const)({ default: "listen" }),
+    INTRUDER_ACTION: oneOf(["listen", "garbage", "raw", "forge", "endless", "subscribe"] as const)({ default: "listen" }),
     INTRUDER_KEYS: oneOf(["none", "wrong-server", "unlisted", "stolen"] as const)({ default: "none" }),
     INTRUDER_WAIT_MS: timeout({ default: 3000 }),
+    INTRUDER_SEND: text({ default: "" }),
+    INTRUDER_COUNT: integer({ min: 1, max: 100_000, default: 1 }),
+    INTRUDER_INTERVAL_MS: millis({ default: 0 }),
     INTRUDER_FRAME_BYTES: integer({ min: 1, max: 1024 * 1024, default: 60 * 1024 }),
-    INTRUDER_COUNT: integer({ min: 1, max: 100_000, default: 2000 }),
   },
   async (role) => {
     const { config, log } = role;
@@ -95,6 +99,27 @@ await runRole(
     if (config.INTRUDER_ACTION === "subscribe") {
       await role.sleep(wait);
       log.info(`subscribe: held ${config.INTRUDER_COUNT} subscriptions of ${config.INTRUDER_FRAME_BYTES} bytes for ${wait} ms`);
+      return;
+    }
+    if (config.INTRUDER_ACTION === "forge") {
+      if (!socket.send) throw new Error(`a ${config.INTRUDER_SOCKET} socket can't send`);
+      const lines = config.INTRUDER_SEND.split("\n").filter((line) => line.length > 0);
+      let sent = 0;
+      for (let i = 0; i < config.INTRUDER_COUNT && !role.stopping; i++) {
+        for (const line of lines) {
+          const ok = await socket.send(line.replaceAll("{i}", String(i))).then(
+            () => true,
+            (err) => (role.timedOut(err) ? false : Promise.reject(err)),
+          );
+          if (!ok) {
+            log.info(`forged ${sent} messages; the target took no more within ${wait} ms`);
+            return;
+          }
+          sent++;
+          if (config.INTRUDER_INTERVAL_MS > 0) await role.sleep(config.INTRUDER_INTERVAL_MS);
+        }
+      }
+      log.info(`forged ${sent} messages`);
       return;
     }
     // A REQ with no finished handshake can't even queue its request; that is a "nothing" too.
