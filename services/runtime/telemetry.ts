@@ -130,6 +130,8 @@ export class Telemetry {
     this.publisher = new zmq.Publisher({
       context: new zmq.Context({ ioThreads: 1 }),
       sendHighWaterMark: TELEMETRY_HWM,
+      // What comes back on a PUB is subscriptions: a few bytes, never more.
+      maxMessageSize: 1024,
       linger: 100,
       reconnectInterval: 500,
       reconnectMaxInterval: 2000,
