@@ -32,7 +32,7 @@ await runRole(
   async (role) => {
     const { config, log } = role;
     const tasks = role.open(zmq.Push);
-    const peers = watchPeers(tasks);
+    const peers = watchPeers(tasks, log);
     await role.bind(tasks, config.PRODUCER_BIND);
     const ledger = new Ledger(config.REDISPATCH_MS);
     const line = new BatchLine(role.open(zmq.Push), log, () => ledger.reopen(performance.now()));
