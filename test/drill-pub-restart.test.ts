@@ -50,7 +50,7 @@ describe("drill: a publisher restarts", () => {
     expect(lost).toBeGreaterThan(0);
     // libzmq reports the reconnect by the address it resolved, not by the service name.
     expect(lines.slice(lost)).toContainEqual(expect.stringMatching(/ connected to tcp:\/\/\S+:5556 \(1 connected\)$/));
-    expect(lines).toContainEqual(expect.stringMatching(/ drops: 0 of \d+ updates the publishers' count streams accounted for$/));
+    expect(lines).toContainEqual(expect.stringMatching(/ lost: 0 of \d+ updates the publishers' count streams accounted for$/));
     const gap = updates.filter((u) => u.n > before.at(-1)!.n && u.n < after[0]!.n);
     expect(gap.length).toBeGreaterThan(0);
 

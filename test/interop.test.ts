@@ -103,7 +103,7 @@ describe("interop with the tutorial's pyzmq scripts", () => {
     const all = labSub.lines.find((line) => / 10001\s+all\s+/.test(line))!;
     expect(all.split(/\s+/).slice(3)).toEqual(["10", "-", "-", (got.reduce((a, b) => a + b, 0) / 10).toFixed(2), String(Math.min(...got)), String(Math.max(...got))]);
     expect(labSub.lines).toContainEqual(expect.stringMatching(/ report: 10 updates for zip 10001 from 1 publisher\(s\), 0 rejected$/));
-    expect(labSub.lines).toContainEqual(expect.stringMatching(/ drops: unknown, no publisher sent a count stream$/));
+    expect(labSub.lines).toContainEqual(expect.stringMatching(/ lost: unknown, no publisher sent a count stream$/));
   });
 
   // The tutorial's consumers send no task id, so the producer can't match confirmations to them: no re-dispatch.

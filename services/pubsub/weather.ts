@@ -99,8 +99,10 @@ export function parseMessage(frames: Buffer[], zip?: string): Parsed {
 
 /**
  * One publisher's updates for the followed zip, checked against its count stream. Between two
- * counts c1 < c2 it sent c2 - c1 updates: fewer arriving in between are drops. Before the first
- * count (and after a lost connection) an update's place in the publisher's count is unknown.
+ * counts c1 < c2 it sent c2 - c1 updates: fewer arriving in between were lost (PUB dropped them
+ * at its high-water mark, or the connection was down meanwhile). Before the first count an
+ * update's place in the publisher's count is unknown; a count lower than the last one means a
+ * restarted publisher and starts the check again.
  */
 export class SentCounter {
   private mark: number | undefined;
@@ -108,6 +110,8 @@ export class SentCounter {
   /** Updates the count stream accounted for, and how many of them never arrived. */
   checked = 0;
   dropped = 0;
+  /** Connections to the publisher that went down (a partition, a restart). */
+  outages = 0;
   /** True once the publisher sent any count: a tutorial publisher sends none. */
   counting = false;
 
@@ -131,9 +135,12 @@ export class SentCounter {
     return dropped;
   }
 
-  /** The connection went: what arrives next may come from a restarted publisher. */
+  /**
+   * The connection went. The mark stays: what the publisher sent while it was down counts as lost
+   * at its next count, unless that count went back (a restarted publisher: a new baseline).
+   */
   lost(): void {
-    [this.mark, this.since] = [undefined, 0];
+    this.outages++;
   }
 }
 
@@ -226,10 +233,10 @@ export class WeatherReport {
     const allChecks = counters.length > 0 ? [total("checked"), total("dropped")] : ["-", "-"];
     return [
       `report: ${this.count} updates for zip ${this.zip} from ${[...this.publishers.values()].filter(({ stats }) => stats.count > 0).length} publisher(s), ${this.rejected} rejected`,
-      ...table(["zip", "publisher", "updates", "checked", "dropped", "avg °F", "min", "max"], [...rows, row("all", this.all, allChecks)]),
+      ...table(["zip", "publisher", "updates", "checked", "lost", "avg °F", "min", "max"], [...rows, row("all", this.all, allChecks)]),
       counters.length === 0
-        ? "drops: unknown, no publisher sent a count stream"
-        : `drops: ${total("dropped")} of ${total("checked")} updates the publishers' count streams accounted for`,
+        ? "lost: unknown, no publisher sent a count stream"
+        : `lost: ${total("dropped")} of ${total("checked")} updates the publishers' count streams accounted for`,
     ];
   }
 }
