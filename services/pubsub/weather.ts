@@ -112,13 +112,15 @@ export class SentCounter {
   dropped = 0;
   /** Connections to the publisher that went down (a partition, a restart). */
   outages = 0;
+  /** Since the last outage, until the next count: an update's number is unknown. */
+  private interrupted = false;
   /** True once the publisher sent any count: a tutorial publisher sends none. */
   counting = false;
 
   /** An update arrived: its number in the publisher's count for this zip, when known. */
   update(): number | undefined {
     this.since++;
-    return this.mark === undefined ? undefined : this.mark + this.since;
+    return this.mark === undefined || this.interrupted ? undefined : this.mark + this.since;
   }
 
   /** A count arrived; says how many updates went missing since the last one (0: none). */
@@ -126,7 +128,7 @@ export class SentCounter {
     this.counting = true;
     const previous = this.mark;
     const since = this.since;
-    [this.mark, this.since] = [count, 0];
+    [this.mark, this.since, this.interrupted] = [count, 0, false];
     // The first count, or one lower than before (the publisher restarted): a new baseline.
     if (previous === undefined || count < previous) return 0;
     const dropped = Math.max(0, count - previous - since);
@@ -141,6 +143,7 @@ export class SentCounter {
    */
   lost(): void {
     this.outages++;
+    this.interrupted = true;
   }
 }
 

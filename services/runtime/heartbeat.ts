@@ -25,6 +25,8 @@ export function heartbeatOptions(ms: number) {
     // This side drops a connection whose peer sent nothing for deadMs, and asks the peer to do the same.
     heartbeatTimeout: deadMs,
     heartbeatTimeToLive: deadMs,
+    // A reconnect into a partition gives up after deadMs and tries again, so it resumes soon after the heal.
+    connectTimeout: deadMs,
     tcpKeepalive: 1,
     tcpKeepaliveIdle: keepaliveS,
     tcpKeepaliveInterval: keepaliveS,

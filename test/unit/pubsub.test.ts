@@ -151,7 +151,7 @@ describe("SentCounter", () => {
     counter.sent(50);
     counter.update();
     counter.lost();
-    counter.update();
+    expect(counter.update()).toBeUndefined();
     expect(counter.sent(60)).toBe(8);
     expect(counter).toMatchObject({ checked: 10, dropped: 8, outages: 1 });
   });
