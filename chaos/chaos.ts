@@ -67,6 +67,8 @@ export const RATE = /^\d+(\.\d+)?(bit|kbit|mbit|gbit|bps|kbps|mbps|gbps)$/i;
  */
 export class Chaos implements AsyncDisposable {
   private readonly touched = new Map<string, Replica>();
+  /** Every replica a fault was applied to, healed or not: what a test checks is clean at its end. */
+  readonly faulted = new Set<string>();
   private readonly paused = new Map<string, Replica>();
   private readonly image: string;
   private readonly say: (line: string) => void;
@@ -110,7 +112,16 @@ export class Chaos implements AsyncDisposable {
   /** `docker pause`: the processes freeze; their connections stay open, no FIN, no reset. */
   async pause(target: string): Promise<void> {
     for (const replica of await this.replicas(target)) {
-      await docker(["pause", replica.id]);
+      this.faulted.add(replica.name);
+      // The cgroup freezer can fail on a busy process ("unable to freeze"); it takes on a retry.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await docker(["pause", replica.id]);
+          break;
+        } catch (err) {
+          if (attempt === 5 || !/unable to freeze/.test(String(err))) throw err;
+        }
+      }
       this.paused.set(replica.id, replica);
       this.say(`chaos: paused ${replica.name}`);
     }
@@ -165,6 +176,12 @@ export class Chaos implements AsyncDisposable {
   async heal(target?: string): Promise<void> {
     const replicas = target ? await this.replicas(target) : [...new Set([...this.touched.values(), ...this.paused.values()])];
     for (const replica of replicas) {
+      if (!(await isRunning(replica.id))) {
+        // Its rules and queues lived in its network namespace, which went with it.
+        [this.touched, this.paused].forEach((map) => map.delete(replica.id));
+        this.say(`chaos: ${replica.name} is no longer running: nothing left to heal`);
+        continue;
+      }
       if (await isPaused(replica.id)) await this.unpauseOne(replica);
       const before = await this.shell(replica, SHOW);
       await this.shell(replica, UNDO);
@@ -173,10 +190,18 @@ export class Chaos implements AsyncDisposable {
     }
   }
 
-  /** What of ours is in place on each replica of `target`: rule and qdisc lines, and "paused". */
+  /**
+   * What of ours is in place on each replica of `target`: rule and qdisc lines, and "paused". A
+   * replica this Chaos faulted that has since exited has none (they went with its namespace).
+   */
   async rules(target: string): Promise<Map<string, string[]>> {
     const found = new Map<string, string[]>();
-    for (const replica of await this.replicas(target)) {
+    const running = await this.replicas(target).catch((err: Error) => {
+      if (this.faulted.has(target)) return [];
+      throw err;
+    });
+    if (running.length === 0) found.set(target, []);
+    for (const replica of running) {
       const lines = (await this.shell(replica, SHOW)).split("\n").filter(Boolean);
       if (await isPaused(replica.id)) lines.push("paused");
       found.set(replica.name, lines);
@@ -222,6 +247,7 @@ export class Chaos implements AsyncDisposable {
   private async apply(target: string, rules: string[], what: string): Promise<void> {
     for (const replica of await this.replicas(target)) {
       this.touched.set(replica.id, replica);
+      this.faulted.add(replica.name);
       await this.shell(replica, [HOOK, ...rules].join("; "));
       this.say(`chaos: ${what} on ${replica.name}: ${rules.map((r) => r.replace(`${DEV}; `, "")).join("; ")}`);
     }
@@ -242,13 +268,23 @@ export class Chaos implements AsyncDisposable {
     ];
   }
 
-  private shell(replica: Replica, script: string): Promise<string> {
-    return docker([...this.sidecar(replica, `${this.project}-chaos-${randomUUID().slice(0, 8)}`), "sh", "-c", script]).then((out) => out.trim());
+  /** Runs `script` in the replica's namespace; a replica that exited meanwhile has nothing left: "". */
+  private async shell(replica: Replica, script: string): Promise<string> {
+    try {
+      return (await docker([...this.sidecar(replica, `${this.project}-chaos-${randomUUID().slice(0, 8)}`), "sh", "-c", script])).trim();
+    } catch (err) {
+      if (await isRunning(replica.id)) throw err;
+      return "";
+    }
   }
 }
 
 const wayText = (way: Way) => (way === "both" ? "both ways" : way === "in" ? "inbound" : "outbound");
 const byReplica = (a: Replica, b: Replica) => Number(a.name.split("-").pop()) - Number(b.name.split("-").pop());
+
+async function isRunning(id: string): Promise<boolean> {
+  return (await docker(["inspect", "--format", "{{.State.Running}}", id]).catch(() => "false")).trim() === "true";
+}
 
 async function isPaused(id: string): Promise<boolean> {
   return (await docker(["inspect", "--format", "{{.State.Paused}}", id]).catch(() => "false")).trim() === "true";
