@@ -22,8 +22,9 @@ export function heartbeatOptions(ms: number) {
   const keepaliveS = Math.max(1, Math.ceil(ms / 1000));
   return {
     heartbeatInterval: ms,
-    // This side drops a connection whose peer sent nothing for deadMs, and asks the peer to do the same.
-    heartbeatTimeout: deadMs,
+    // A PING goes out every interval and its answer may take 2 more: a silent peer is dropped at
+    // most deadMs after the last thing it sent. The peer is asked to drop us after deadMs too.
+    heartbeatTimeout: deadMs - ms,
     heartbeatTimeToLive: deadMs,
     // A reconnect into a partition gives up after deadMs and tries again, so it resumes soon after the heal.
     connectTimeout: deadMs,
