@@ -142,7 +142,7 @@ export class Chaos implements AsyncDisposable {
     const file = join(dir, `${this.project}-${replica.name}-${new Date().toISOString().replace(/[:.]/g, "-")}.pcap`);
     const child = spawn("docker", [
       ...this.sidecar(replica, name, ["--cap-add", "NET_RAW"]),
-      "timeout", "-s", "INT", String(seconds), "tcpdump", "-i", "any", "-U", "-n", "-w", "-", "tcp",
+      "timeout", "-s", "INT", String(seconds), "tcpdump", "-i", "any", "--immediate-mode", "-U", "-n", "-w", "-", "tcp",
     ]);
     const chunks: Buffer[] = [];
     let stderr = "";
