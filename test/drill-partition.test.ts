@@ -31,7 +31,10 @@ describe("drill: network faults on the pipeline", () => {
     it(`a consumer partitioned for 5 s mid-batch, HEARTBEAT_MS=${heartbeat}: the batch ends PASS, exact`, async () => {
       const lab = await labs.start("pipeline", { env: { ...env, HEARTBEAT_MS: String(heartbeat) }, scale: { consumer: 3 } });
       const faults = chaos.on(lab);
-      await lab.waitForLine("collector-1", new RegExp(` result 10/${tasks} from `));
+      await lab.waitForLine("collector-1", new RegExp(` result 10/${tasks} from `), 45_000).catch(async (err: Error) => {
+        const tail = async (name: string) => `${name}:\n  ${(await lab.timedLogs(name)).slice(0, 30).map(({ at, line }) => `${at.toISOString()} ${line}`).join("\n  ")}`;
+        throw new Error(`${err.message}\n${await tail("producer-1")}\n${await tail("collector-1")}\n${await tail("consumer-1")}`);
+      });
       // Times run from when the sidecar is done: its rules are in place by then.
       await faults.partition("consumer-2");
       const cutAt = Date.now();
