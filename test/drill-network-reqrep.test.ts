@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { requestText } from "../services/reqrep/messages.js";
+import { requestText } from "../services/reqrep/wire.js";
 import { curveKeyPair, keyFiles } from "../services/runtime/keys.js";
 import { chaosPerTest } from "./helpers/chaos.js";
 import { repoRoot, type Lab } from "./helpers/lab.js";

@@ -224,7 +224,8 @@ export async function runRole<S extends Spec>(
   } catch (err) {
     // Socket calls interrupted by our own close are the normal end of a stop.
     code = Exit.error;
-    if (!role.stopping) log.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    // A stack trace, a line at a time: the log keeps every message to one line.
+    if (!role.stopping) for (const line of (err instanceof Error ? (err.stack ?? err.message) : String(err)).split("\n")) log.error(line);
   }
   closeAll();
   // Failed handshakes still being traced to their peer get their lines before the last ones.
