@@ -31,12 +31,14 @@ describe("drill: network faults on the pipeline", () => {
     it(`a consumer partitioned for 5 s mid-batch, HEARTBEAT_MS=${heartbeat}: the batch ends PASS, exact`, async () => {
       const lab = await labs.start("pipeline", { env: { ...env, HEARTBEAT_MS: String(heartbeat) }, scale: { consumer: 3 } });
       const faults = chaos.on(lab);
-      await lab.waitForLine("collector-1", new RegExp(` result 10/${tasks} from `), 45_000).catch(async (err: Error) => {
-        const tail = async (name: string) => `${name}:\n  ${(await lab.timedLogs(name)).slice(0, 30).map(({ at, line }) => `${at.toISOString()} ${line}`).join("\n  ")}`;
-        throw new Error(`${err.message}\n${await tail("producer-1")}\n${await tail("collector-1")}\n${await tail("consumer-1")}`);
-      });
+      const tail = async (name: string) => `${name}:\n  ${(await lab.logs(name)).slice(-12).join("\n  ")}`;
+      const explain = async (err: Error) => {
+        throw new Error(`${err.message}\n${await tail("producer-1")}\n${await tail("collector-1")}\n${await tail("consumer-2")}`);
+      };
+      // "10/?" when results overtake the batch start, as they may under load.
+      await lab.waitForLine("collector-1", new RegExp(` result 10/(${tasks}|\\?) from `), 45_000).catch(explain);
       // Times run from when the sidecar is done: its rules are in place by then.
-      await faults.partition("consumer-2");
+      await faults.partition("consumer-2").catch(explain);
       const cutAt = Date.now();
       // The producer's PUSH socket logs each peer it loses: a heartbeat timeout, with them on.
       const noticed = firstAfter(lab, "producer-1", / WARN lost tcp:/, cutAt, PARTITION_MS).catch(() => undefined);
