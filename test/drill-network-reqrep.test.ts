@@ -11,8 +11,8 @@ import { base } from "./helpers/reqrep.js";
 
 // Network drills on REQ/REP: the server partitioned 5 s while Lazy Pirate clients work, and what
 // the wire shows of a request with CURVE off and on (a tcpdump capture on the server's side).
-const REQUESTS = 10;
-// 200 ms of work per request, one at a time: three clients' 30 requests take about 6 s, so the cut lands mid-run.
+const REQUESTS = 14;
+// 200 ms of work per request, one at a time: three clients' 42 requests take about 8 s, so the cut lands mid-run.
 const env = { ...base, REQUESTS: String(REQUESTS), REP_WORK_MS: "200", REQ_TIMEOUT_MS: "1000", REQ_RETRIES: "30", REQ_BACKOFF: "off", HEARTBEAT_MS: "1000" };
 const replies = (lines: string[]) => lines.filter((l) => new RegExp(` reply \\d+/${REQUESTS}: Hi from Server$`).test(l)).length;
 
@@ -43,8 +43,11 @@ describe("drill: network faults on REQ/REP", () => {
       const lines = await lab.logs(name);
       expect(code, `${name}: ${lines.slice(-5).join("\n")}`).toBe(0);
       expect(replies(lines), name).toBe(REQUESTS);
-      expect(lines, `${name} retried during the partition`).toContainEqual(expect.stringMatching(/ WARN no reply to request \d+\/\d+ within \d+ ms; resending on a fresh socket/));
       const { finishedAt } = await lab.state(name);
+      // A client still at work when the cable was cut had to retry (one done before it had not).
+      if (finishedAt.getTime() > cutAt) {
+        expect(lines, `${name} retried during the partition`).toContainEqual(expect.stringMatching(/ WARN no reply to request \d+\/\d+ within \d+ ms; resending on a fresh socket/));
+      }
       const retries = lines.filter((l) => / WARN no reply to request /.test(l)).length;
       figures.push(`${name}: ${REQUESTS}/${REQUESTS} replies, ${retries} retries, done ${((finishedAt.getTime() - healAt) / 1000).toFixed(2)} s after the heal`);
     }
