@@ -17,7 +17,7 @@ const ZIPS = /expected a zip range such as 10000-10019 \(low-high, 5 digits each
 const KEY = /expected a 40-character Z85 CURVE key, got ("|\d+ characters \(value not shown\))|missing, expected /;
 
 // The CURVE keys a role needs follow its sockets: binding ones the server's, connecting ones the client's.
-const SERVER_KEYS = ["CURVE_SERVER_SECRET", "CURVE_ALLOWED_CLIENTS"];
+const SERVER_KEYS = ["CURVE_SERVER_SECRET", "CURVE_CLIENT_KEYS"];
 const CLIENT_KEYS = ["CURVE_SERVER_PUBLIC", "CURVE_CLIENT_PUBLIC", "CURVE_CLIENT_SECRET"];
 const keysOf: Record<string, string[]> = {
   "pair-server": SERVER_KEYS,

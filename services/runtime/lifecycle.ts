@@ -132,7 +132,7 @@ export async function runRole<S extends Spec>(
     server: binds.some((n) => !connectsInstead(n)),
     client: names.some((n) => n.endsWith("_CONNECT")) || binds.some(connectsInstead),
   };
-  const security = attempt(() => loadSecurity(process.env, sides));
+  const security = attempt(() => loadSecurity(process.env, sides, replica));
   if (!logging || !config || !security || !liveness || problems.length > 0) {
     for (const problem of problems) log.error(`config ${problem}`);
     process.exit(Exit.config);
