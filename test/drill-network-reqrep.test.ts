@@ -1,10 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { requestText } from "../services/reqrep/wire.js";
-import { curveKeyPair, keyFiles } from "../services/runtime/keys.js";
 import { chaosPerTest } from "./helpers/chaos.js";
+import { labKeys } from "./helpers/keys.js";
 import { repoRoot, type Lab } from "./helpers/lab.js";
 import { labsPerTest } from "./helpers/labs.js";
 import { base } from "./helpers/reqrep.js";
@@ -16,12 +14,9 @@ const REQUESTS = 14;
 const env = { ...base, REQUESTS: String(REQUESTS), REP_WORK_MS: "200", REQ_TIMEOUT_MS: "1000", REQ_RETRIES: "30", REQ_BACKOFF: "off", HEARTBEAT_MS: "1000" };
 const replies = (lines: string[]) => lines.filter((l) => new RegExp(` reply \\d+/${REQUESTS}: Hi from Server$`).test(l)).length;
 
-let keysDir: string;
-beforeAll(() => {
-  keysDir = mkdtempSync(join(tmpdir(), "zmq-lab-keys-"));
-  for (const [name, text] of Object.entries(keyFiles(curveKeyPair(), curveKeyPair()))) writeFileSync(join(keysDir, name), text, { mode: 0o600 });
-});
-afterAll(() => rmSync(keysDir, { recursive: true, force: true }));
+// The lab's keys in a throwaway folder, as npm run keys writes them.
+const keys = labKeys({});
+afterAll(() => keys[Symbol.dispose]());
 
 describe("drill: network faults on REQ/REP", () => {
   const labs = labsPerTest();
@@ -60,7 +55,7 @@ describe("drill: network faults on REQ/REP", () => {
     const reply = base.REP_REPLY;
     const captured = await Promise.all(
       (["off", "on"] as const).map(async (mode) => {
-        const modeEnv = { ...env, REP_WORK_MS: "50", CLIENT_ID: id, REQUESTS: "3", ZMQ_CURVE: mode, ZMQ_LAB_KEYS_DIR: keysDir };
+        const modeEnv = { ...env, REP_WORK_MS: "50", CLIENT_ID: id, REQUESTS: "3", ZMQ_CURVE: mode, ZMQ_LAB_KEYS_DIR: keys.dir };
         const lab: Lab = await labs.start("reqrep", { env: modeEnv, services: ["rep-server"] });
         // Capturing before the client starts: its whole conversation is in the file.
         const capture = await chaos.on(lab).capture("rep-server-1", 60, join(repoRoot, ".lab", "captures"));
