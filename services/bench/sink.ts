@@ -3,13 +3,13 @@
 // run and exits 0 after the last; nothing for BENCH_TIMEOUT_MS exits 3.
 import * as zmq from "zeromq";
 import { endpoint, Exit, runRole, timeout } from "../runtime/index.js";
-import { formatResult, MAX_PAYLOAD, plan, readFrames } from "./wire.js";
+import { benchPlan, formatResult, MAX_PAYLOAD, readFrames } from "./wire.js";
 
 await runRole(
   "bench-sink",
   {
     BENCH_SINK_BIND: endpoint({ default: "tcp://*:5600" }),
-    BENCH_PLAN: plan({ default: [{ mode: "naive", size: 64, count: 100_000 }] }),
+    ...benchPlan,
     BENCH_TIMEOUT_MS: timeout({ default: 15_000 }),
   },
   async (role) => {

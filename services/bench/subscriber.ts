@@ -3,13 +3,13 @@
 // the last. Prints one `BENCH {...}` line per run; exits 0, or 3 when a run's end never comes.
 import * as zmq from "zeromq";
 import { endpoint, Exit, integer, runRole, timeout } from "../runtime/index.js";
-import { END_PREFIX, formatResult, MAX_PAYLOAD, plan, readFrames, topicOf, TOPICS } from "./wire.js";
+import { benchPlan, END_PREFIX, formatResult, MAX_PAYLOAD, readFrames, topicOf, TOPICS } from "./wire.js";
 
 await runRole(
   "bench-sub",
   {
     BENCH_SUB_CONNECT: endpoint({ default: "tcp://bench-pub:5602" }),
-    BENCH_PLAN: plan({ default: [{ mode: "naive", size: 64, count: 100_000 }] }),
+    ...benchPlan,
     BENCH_TOPIC: integer({ min: 0, max: TOPICS - 1, default: 3 }),
     BENCH_TIMEOUT_MS: timeout({ default: 15_000 }),
   },
