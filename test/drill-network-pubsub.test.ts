@@ -82,7 +82,7 @@ describe("drill: network faults on PUB-SUB", () => {
 
   it("a publisher limited to 1 Mbit/s at a high rate: PUB drops at its high-water mark, memory stays bounded, the subscriber counts the loss", async () => {
     const UPDATES = 40_000;
-    const fast = { ...env, PUB_ZIPS: "10001-10001", PUB_RATE: "20000", UPDATES: String(UPDATES), SUB_CONNECT: "tcp://weather-pub-1:5556", LOG_EVERY: "auto" };
+    const fast = { ...env, PUB_ZIPS: "10001-10001", PUB_RATE: "50000", UPDATES: String(UPDATES), SUB_CONNECT: "tcp://weather-pub-1:5556", LOG_EVERY: "auto" };
     const lab = await labs.start("pubsub", { env: fast, services: ["weather-pub-1", "weather-sub"] });
     await chaos.on(lab).limit("weather-pub-1-1", "1mbit");
     const samples: number[] = [];
@@ -100,6 +100,6 @@ describe("drill: network faults on PUB-SUB", () => {
     const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
     const peak = Math.max(...samples);
     expect(peak).toBeLessThan(256 * 2 ** 20);
-    console.log(`drill slow link weather-pub-1 at 1mbit, 20000 updates/s: subscriber got ${UPDATES}, lost ${lost} of ${checked} (${((100 * lost) / checked).toFixed(1)} %); publisher memory ${samples.map(mib).join(", ")} MiB (peak ${mib(peak)})`);
+    console.log(`drill slow link weather-pub-1 at 1mbit, 50000 updates/s: subscriber got ${UPDATES}, lost ${lost} of ${checked} (${((100 * lost) / checked).toFixed(1)} %); publisher memory ${samples.map(mib).join(", ")} MiB (peak ${mib(peak)})`);
   });
 });
