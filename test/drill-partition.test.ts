@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { makeBatch } from "../services/pipeline/work.js";
+import { makeBatch } from "../services/pipeline/wire.js";
 import { chaosPerTest, firstAfter } from "./helpers/chaos.js";
 import type { Lab } from "./helpers/lab.js";
 import { labsPerTest } from "./helpers/labs.js";
-import { announced, base, parseReport } from "./helpers/pipeline.js";
+import { announced, base, collected } from "./helpers/pipeline.js";
 
 // Network drills on the pipeline: a consumer cut off without a FIN (a partition: its packets
 // dropped both ways for 5 s mid-batch), with and without heartbeats, and 10 % random loss on the
@@ -16,11 +16,9 @@ const PARTITION_MS = 5000;
 /** The batch ended PASS and exact: every task once, the announced total. */
 async function expectExact(lab: Lab) {
   expect(await lab.waitForExit("collector-1", 60_000)).toBe(0);
-  const lines = await lab.logs("collector-1");
-  expect(parseReport(lines)).toMatchObject({ count: tasks, sum: total, announcedTasks: tasks, announcedTotal: total });
-  expect(lines).toContainEqual(expect.stringMatching(/ verdict: PASS/));
-  const redispatched = Number(/ re-dispatched by the producer: (\d+) tasks? /.exec(lines.find((l) => / re-dispatched by the producer: /.test(l)) ?? "")?.[1] ?? 0);
-  return { redispatched };
+  const report = await collected(lab);
+  expect(report).toMatchObject({ verdict: "PASS", count: tasks, sum: total, announcedTasks: tasks, announcedTotal: total });
+  return { redispatched: report.redispatched };
 }
 
 describe("drill: network faults on the pipeline", () => {

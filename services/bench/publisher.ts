@@ -22,7 +22,8 @@ await runRole(
     await role.bind(socket, config.BENCH_PUB_BIND);
     role.ready(`waiting for ${config.BENCH_SUBSCRIBERS} subscribers`);
     for (let listening = 0; listening < config.BENCH_SUBSCRIBERS; ) {
-      const [frame] = await socket.receive().catch((err) => (role.timedOut(err) ? [] : Promise.reject(err)));
+      const [frame] = (await role.receive(socket)) ?? [];
+      if (role.stopping) return;
       if (!frame) {
         log.error(`only ${listening} of ${config.BENCH_SUBSCRIBERS} subscribers within ${config.BENCH_TIMEOUT_MS} ms`);
         return Exit.noPeer;

@@ -52,7 +52,7 @@ await runRole(
       await Promise.all([clients, workers]);
     } finally {
       clearInterval(beat);
-      broker.tally.report(log, "stopping");
+      broker.tally.report(log, "stopping", true);
     }
   },
   // HEARTBEAT_MS (the runtime reads it) paces the broker's own heartbeats too; 0 is refused here.

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { Dispatcher } from "../../services/broker/dispatcher.js";
 import { BrokerTally } from "../../services/broker/report.js";
 import { heartbeat, parseFromBroker, parseFromWorker, QUEUE_FULL, ready, reply, request } from "../../services/broker/wire.js";
-import { relay } from "../../services/devices/relay.js";
+import { relay } from "../../services/runtime/relay.js";
 import { memoryLog } from "../helpers/memory-log.js";
 
 const frames = (...parts: Array<string | Buffer>) => parts.map((part) => Buffer.from(part));
@@ -41,12 +41,15 @@ describe("broker wire", () => {
 });
 
 describe("broker tally", () => {
-  it("counts answers per worker, the longest queue, and reports them with one RESULT line", () => {
+  it("counts answers per worker, the longest queue, and reports them; only the final report adds the one RESULT line", () => {
     const tally = new BrokerTally();
     ["w1", "w2", "w1"].forEach((worker) => tally.answered(worker));
     [1, 4, 2].forEach((length) => tally.queued(length));
     const lines: string[] = [];
     tally.report(memoryLog(lines), "idle");
+    expect(lines.filter((line) => line.startsWith("RESULT "))).toEqual([]);
+    tally.report(memoryLog(lines), "stopping", true);
+    expect(lines.filter((line) => line.startsWith("RESULT "))).toHaveLength(1);
     expect(lines[0]).toBe("idle: answered 3 requests, queued max 4, re-queued 0, purged 0 workers, 0 late replies dropped, 0 refused (queue full), 0 malformed");
     expect(lines.slice(1, 5)).toEqual(["worker  answered", "------  --------", "w1      2", "w2      1"]);
     expect(JSON.parse(lines.at(-1)!.replace(/^RESULT /, ""))).toMatchObject({ answered: 3, workers: { w1: 2, w2: 1 }, queuedMax: 4 });

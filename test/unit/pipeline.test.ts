@@ -1,6 +1,8 @@
 import * as zmq from "zeromq";
 import { describe, expect, it } from "vitest";
-import { keepRedispatching, Ledger } from "../../services/pipeline/dispatch.js";
+import { keepRedispatching, Ledger } from "../../services/runtime/ledger.js";
+import { ranges } from "../../services/runtime/ranges.js";
+import { burnCpu, mulberry32 } from "../../services/runtime/work.js";
 import { memoryLog } from "../helpers/memory-log.js";
 import {
   DONE_TOPIC,
@@ -17,9 +19,10 @@ import {
   parseTask,
   STOP_TOPIC,
   type Result,
-} from "../../services/pipeline/messages.js";
-import { ranges, report, Tally } from "../../services/pipeline/tally.js";
-import { burnCpu, makeBatch, MAX_NUM, mulberry32 } from "../../services/pipeline/work.js";
+  makeBatch,
+  MAX_NUM,
+} from "../../services/pipeline/wire.js";
+import { report, Tally } from "../../services/pipeline/report.js";
 
 const frame = (text: string) => [Buffer.from(text)];
 const result = (consumer: string, num: number, task?: number): Result => (task === undefined ? { consumer, num } : { consumer, num, task });
@@ -100,7 +103,9 @@ describe("pipeline messages", () => {
 
   it("cuts a long payload short in the reason", () => {
     const parsed = parseResult(frame("x".repeat(500)));
-    expect(parsed).toEqual({ ok: false, reason: `not JSON: "${"x".repeat(60)}"...` });
+    // The runtime's preview: quoted, cut short.
+    expect(parsed.ok ? parsed : parsed.reason).toMatch(/^not JSON: "x{40,}(\.\.\.|…)$/);
+    expect(parsed.ok ? "" : parsed.reason.length).toBeLessThan(100);
   });
 
   it("rejects malformed tasks and ignores control messages that are not a stop", () => {
@@ -298,12 +303,12 @@ describe("Ledger (the producer's re-dispatch bookkeeping)", () => {
     const warnings: string[] = [];
     // keepRedispatching only warns.
     const log = memoryLog(warnings);
-    const ledger = new Ledger(30);
+    const ledger = new Ledger(30, "REDISPATCH_MS");
     const controller = new AbortController();
     try {
       sendAll(ledger, 3, performance.now());
       ledger.done(1, performance.now());
-      const to = { tasks: tasksOut, notify: (ids: number[]) => notices.push(ids), collectorAttached: () => attached };
+      const to = { send: (task: { num: number; task: number }) => tasksOut.send(encodeTask(task)), notify: (ids: number[]) => notices.push(ids), collectorAttached: () => attached };
       const loop = keepRedispatching(ledger, to, log, controller.signal);
       // Nothing goes again while no collector is there to confirm it.
       await new Promise((resolve) => setTimeout(resolve, 100));
