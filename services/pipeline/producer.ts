@@ -28,7 +28,7 @@ await runRole(
   async (role) => {
     const { config, log } = role;
     const tasks = role.open(zmq.Push);
-    const peers = watchPeers(tasks);
+    const peers = watchPeers(tasks, log);
     await role.bind(tasks, config.PRODUCER_BIND);
     const ledger = new Ledger(config.REDISPATCH_MS, "REDISPATCH_MS");
     role.figures(() => ({ tasks: config.TASKS, confirmed: ledger.confirmed, outstanding: ledger.outstanding, redispatched: ledger.redispatched.size }));
