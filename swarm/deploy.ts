@@ -1,0 +1,84 @@
+// A pattern as a stack on a lab swarm: its stack file from compose, its deploy, its tasks (which
+// replica ran on which node, how it ended) and the finite role's end, read from the manager.
+import { resultOf } from "../services/runtime/log.js";
+import type { LabSwarm } from "./nodes.js";
+import { sh } from "./nodes.js";
+import { toStack, type ComposeConfig, type StackOptions } from "./stack.js";
+
+export const STACK = "zmq-lab";
+
+export interface DeployOptions extends Omit<StackOptions, "finite"> {
+  /** Compose's environment file (tests pass /dev/null, so a developer's .env changes nothing). */
+  envFile?: string;
+  /** Values for compose's interpolation, over the process environment. */
+  env?: Record<string, string>;
+}
+
+/** The finite role of a pattern, from scripts/lib.sh, the one list of them. */
+export async function finiteRole(pattern: string): Promise<string> {
+  const role = await sh("bash", ["-c", 'source scripts/lib.sh && finite_role "$1"', "finite", pattern]).catch(() => "");
+  if (!role.trim()) throw new Error(`unknown pattern "${pattern}"`);
+  return role.trim();
+}
+
+/** Deploys `pattern` as the stack zmq-lab; returns its finite role. */
+export async function deploy(swarm: LabSwarm, pattern: string, { envFile, env = {}, ...options }: DeployOptions = {}): Promise<string> {
+  const finite = await finiteRole(pattern);
+  const args = ["compose", ...(envFile ? ["--env-file", envFile] : []), "--profile", pattern, "config", "--format", "json"];
+  const config = JSON.parse(await sh("docker", args, { env: { ...process.env, ...env } })) as ComposeConfig;
+  const stack = toStack(config, { finite, ...options });
+  // JSON is YAML: the stack file goes in on stdin.
+  await swarm.docker(["stack", "deploy", "--compose-file", "-", STACK], { input: JSON.stringify(stack) });
+  return finite;
+}
+
+export interface Task {
+  service: string;
+  slot: number;
+  node: string;
+  state: string;
+  exitCode: number | undefined;
+  createdAt: string;
+}
+
+/** Every task of the stack's `service` Swarm still remembers, oldest first. */
+export async function tasks(swarm: LabSwarm, service: string): Promise<Task[]> {
+  const ids = (await swarm.docker(["service", "ps", "-q", "--no-trunc", `${STACK}_${service}`])).split("\n").filter(Boolean);
+  if (ids.length === 0) return [];
+  const nodes = new Map(
+    (await swarm.docker(["node", "ls", "--format", "{{.ID}} {{.Hostname}}"])).split("\n").filter(Boolean).map((line) => line.split(" ") as [string, string]),
+  );
+  type Raw = { Slot: number; NodeID: string; CreatedAt: string; Status: { State: string; ContainerStatus?: { ExitCode?: number } } };
+  const raw = JSON.parse(await swarm.docker(["inspect", "--type", "task", ...ids])) as Raw[];
+  return raw
+    .map((t) => ({ service, slot: t.Slot, node: nodes.get(t.NodeID) ?? t.NodeID, state: t.Status.State, exitCode: t.Status.ContainerStatus?.ExitCode, createdAt: t.CreatedAt }))
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+}
+
+const ENDED = new Set(["complete", "failed", "shutdown", "rejected", "orphaned", "remove"]);
+
+/**
+ * Waits until the latest task of every replica of `service` has ended; returns the first non-zero
+ * exit code (the verdict), else 0.
+ */
+export async function waitForEnd(swarm: LabSwarm, service: string, replicas: number, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const latest = new Map((await tasks(swarm, service)).map((task) => [task.slot, task]));
+    const ended = [...latest.values()].filter((task) => ENDED.has(task.state));
+    if (latest.size >= replicas && ended.length === latest.size) return ended.map((task) => (task.state === "complete" ? 0 : task.exitCode || 1)).find((code) => code !== 0) ?? 0;
+    if (Date.now() > deadline) throw new Error(`${service} did not end within ${timeoutMs} ms (${ended.length} of ${replicas} replicas ended)`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+/** A service's log lines, every replica's, as the roles wrote them. */
+export async function serviceLogs(swarm: LabSwarm, service: string): Promise<string[]> {
+  const out = await swarm.docker(["service", "logs", "--raw", `${STACK}_${service}`]);
+  return out.split("\n").filter(Boolean);
+}
+
+/** The RESULT a role's replica wrote, by its replica name (collector-1). */
+export async function serviceResult(swarm: LabSwarm, service: string): Promise<Record<string, unknown> | undefined> {
+  return resultOf(await serviceLogs(swarm, service));
+}
