@@ -72,13 +72,44 @@ export async function waitForEnd(swarm: LabSwarm, service: string, replicas: num
   }
 }
 
-/** A service's log lines, every replica's, as the roles wrote them. */
+/**
+ * A service's log lines, every replica's in slot order, read from the task containers on each
+ * node that is still up (`docker service logs` forgets stopped tasks).
+ */
 export async function serviceLogs(swarm: LabSwarm, service: string): Promise<string[]> {
-  const out = await swarm.docker(["service", "logs", "--raw", `${STACK}_${service}`]);
-  return out.split("\n").filter(Boolean);
+  const lines: Array<[string, string[]]> = [];
+  for (const node of swarm.nodes) {
+    const listed = await swarm.on(node, ["ps", "-a", "--filter", `label=com.docker.swarm.service.name=${STACK}_${service}`, "--format", "{{.ID}} {{.Names}}"]).catch(() => "");
+    for (const [id = "", name = ""] of listed.split("\n").filter(Boolean).map((line) => line.split(" "))) {
+      const out = await swarm.on(node, ["logs", id]);
+      lines.push([name, out.split("\n").filter(Boolean)]);
+    }
+  }
+  const slot = (name: string) => Number(name.split(".")[1]);
+  return lines.sort(([a], [b]) => slot(a) - slot(b)).flatMap(([, text]) => text);
 }
 
 /** The RESULT a role's replica wrote, by its replica name (collector-1). */
 export async function serviceResult(swarm: LabSwarm, service: string): Promise<Record<string, unknown> | undefined> {
   return resultOf(await serviceLogs(swarm, service));
+}
+
+/** The stack's services, without the stack prefix. */
+export async function services(swarm: LabSwarm): Promise<string[]> {
+  const names = await swarm.docker(["stack", "services", "--format", "{{.Name}}", STACK]);
+  return names.split("\n").filter(Boolean).map((name) => name.slice(STACK.length + 1)).sort();
+}
+
+/**
+ * Stops every running role with SIGTERM (docker stop, on each node): each writes its last report
+ * (a server's table) and exits 0, which its restart policy (on-failure) leaves stopped, and its
+ * container keeps the log for `serviceLogs`; a scale to 0 or a removed stack would delete it.
+ */
+export async function stopAll(swarm: LabSwarm): Promise<void> {
+  await Promise.all(
+    swarm.nodes.map(async (node) => {
+      const running = (await swarm.on(node, ["ps", "-q", "--filter", `label=com.docker.stack.namespace=${STACK}`]).catch(() => "")).split("\n").filter(Boolean);
+      if (running.length > 0) await swarm.on(node, ["stop", ...running], { timeoutMs: 60_000 });
+    }),
+  );
 }

@@ -2,7 +2,7 @@
 // Docker-in-Docker nodes, the pattern deployed on it as a stack, the finite role's report and
 // verdict, then the lab swarm removed (also on failure and Ctrl+C). `npm run swarm -- down`
 // removes a lab swarm left behind.
-import { deploy, serviceLogs, tasks, waitForEnd } from "./deploy.js";
+import { deploy, serviceLogs, services, stopAll, tasks, waitForEnd } from "./deploy.js";
 import { ensureNodeImage, LabSwarm } from "./nodes.js";
 
 const usage = "usage: npm run swarm -- <pattern> [--replicas service=N ...] [--nodes N] [--timeout seconds] | down";
@@ -59,12 +59,17 @@ try {
   say(`swarm up in ${Math.round((Date.now() - started) / 1000)} s; deploying ${args.pattern} as stack "zmq-lab"`);
   const finite = await deploy(swarm, args.pattern, { replicas: args.replicas });
   verdict = await waitForEnd(swarm, finite, args.replicas[finite] ?? 1, args.timeoutS * 1000);
-  for (const line of await serviceLogs(swarm, finite)) console.log(line);
-  const all = (await swarm.docker(["stack", "services", "--format", "{{.Name}}", "zmq-lab"])).split("\n").filter(Boolean);
-  say("tasks (service replica: node, state, exit code):");
-  for (const service of all) {
-    for (const t of await tasks(swarm, service.replace(/^zmq-lab_/, ""))) say(`  ${t.service}-${t.slot}: ${t.node}, ${t.state}, ${t.exitCode ?? "-"}`);
+  say(`${finite} ended; stopping the other roles`);
+  const placed: string[] = [];
+  for (const service of await services(swarm)) {
+    for (const t of await tasks(swarm, service)) placed.push(`  ${t.service}-${t.slot}: ${t.node}, ${t.state}, exit ${t.exitCode ?? "-"}`);
   }
+  await stopAll(swarm);
+  // The servers' logs (with their last tables) first, the finite role's report and verdict last.
+  const order = (await services(swarm)).sort((a, b) => Number(a === finite) - Number(b === finite));
+  for (const service of order) for (const line of await serviceLogs(swarm, service)) console.log(line);
+  say("tasks when the finite role ended (replica: node, state, exit code):");
+  placed.forEach((line) => say(line));
   say(`${finite} exit code ${verdict} after ${Math.round((Date.now() - started) / 1000)} s`);
 } catch (err) {
   say(err instanceof Error ? err.message : String(err));

@@ -3,6 +3,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { config as loadDotenv } from "dotenv";
 import type * as zmq from "zeromq";
 import { ConfigError, connectInstead, loadConfig, type Config, type Spec } from "./config.js";
+import { connectEach, discoverySpec } from "./discovery.js";
 import { createLog, logSpec, plural, type Log } from "./log.js";
 import { replicaName } from "./replica.js";
 import { Guard, loadSecurity } from "./security.js";
@@ -111,6 +112,7 @@ export async function runRole<S extends Spec>(
     time: logging?.LOG_TIME === "on",
   });
   const config = attempt(() => loadConfig(spec));
+  const discovery = attempt(() => loadConfig(discoverySpec));
   // A role's endpoints are its *_BIND and *_CONNECT variables: they say which keys it needs. A
   // *_BIND set to connect:<endpoint> connects, so that socket is a client: the device it reaches binds.
   const names = Object.keys(spec);
@@ -121,7 +123,7 @@ export async function runRole<S extends Spec>(
     client: names.some((n) => n.endsWith("_CONNECT")) || binds.some(connectsInstead),
   };
   const security = attempt(() => loadSecurity(process.env, sides));
-  if (!logging || !config || !security) {
+  if (!logging || !config || !security || !discovery) {
     for (const problem of problems) log.error(`config ${problem}`);
     process.exit(Exit.config);
   }
@@ -186,6 +188,10 @@ export async function runRole<S extends Spec>(
     connect(socket, endpoint) {
       guard.client(socket);
       const target = connectInstead(endpoint) ?? endpoint;
+      if (connectEach(socket, target, { signal: controller.signal, onAdd: (address) => log.info(`connecting to ${address}, a replica of ${target}`) })) {
+        endpoints.push(`connecting to every replica of ${target}`);
+        return;
+      }
       socket.connect(target);
       endpoints.push(`connecting to ${target}`);
     },
