@@ -72,21 +72,41 @@ export async function waitForEnd(swarm: LabSwarm, service: string, replicas: num
   }
 }
 
+export interface TaskLog {
+  node: string;
+  slot: number;
+  lines: string[];
+}
+
 /**
- * A service's log lines, every replica's in slot order, read from the task containers on each
- * node that is still up (`docker service logs` forgets stopped tasks).
+ * The log of every task container of `service` on the nodes still up, in slot order (a
+ * rescheduled replica has one per node it ran on); `docker service logs` forgets stopped tasks.
  */
-export async function serviceLogs(swarm: LabSwarm, service: string): Promise<string[]> {
-  const lines: Array<[string, string[]]> = [];
+export async function taskLogs(swarm: LabSwarm, service: string): Promise<TaskLog[]> {
+  const found: TaskLog[] = [];
   for (const node of swarm.nodes) {
     const listed = await swarm.on(node, ["ps", "-a", "--filter", `label=com.docker.swarm.service.name=${STACK}_${service}`, "--format", "{{.ID}} {{.Names}}"]).catch(() => "");
     for (const [id = "", name = ""] of listed.split("\n").filter(Boolean).map((line) => line.split(" "))) {
-      const out = await swarm.on(node, ["logs", id]);
-      lines.push([name, out.split("\n").filter(Boolean)]);
+      const lines = (await swarm.on(node, ["logs", id])).split("\n").filter(Boolean);
+      found.push({ node, slot: Number(name.split(".")[1]), lines });
     }
   }
-  const slot = (name: string) => Number(name.split(".")[1]);
-  return lines.sort(([a], [b]) => slot(a) - slot(b)).flatMap(([, text]) => text);
+  return found.sort((a, b) => a.slot - b.slot);
+}
+
+/** A service's log lines, every replica's, in slot order. */
+export async function serviceLogs(swarm: LabSwarm, service: string): Promise<string[]> {
+  return (await taskLogs(swarm, service)).flatMap((task) => task.lines);
+}
+
+/** Removes the stack and waits until its network is gone, so the next deploy starts clean. */
+export async function removeStack(swarm: LabSwarm): Promise<void> {
+  await swarm.docker(["stack", "rm", STACK]);
+  const deadline = Date.now() + 60_000;
+  while ((await swarm.docker(["network", "ls", "-q", "--filter", `label=com.docker.stack.namespace=${STACK}`])).trim()) {
+    if (Date.now() > deadline) throw new Error(`stack ${STACK} still has its network after 60 s`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
 }
 
 /** The RESULT a role's replica wrote, by its replica name (collector-1). */

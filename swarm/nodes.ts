@@ -2,6 +2,8 @@
 // manager, the others workers, each with the role image loaded. The host's engine never joins a
 // swarm. Everything is labelled org.zmq-lab.swarm=<name>, so `down` finds it after a crash.
 import { execFile, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { NODE_LABEL } from "./stack.js";
 
@@ -20,8 +22,17 @@ export function sh(file: string, args: string[], { timeoutMs = 120_000, input, e
   });
 }
 
+/** The base image the setup chose last (scripts/setup-docker.sh writes it). */
+const savedBaseImage = () => {
+  try {
+    return readFileSync(join(repoRoot, ".lab", "node-image"), "utf8").trim();
+  } catch {
+    return undefined;
+  }
+};
+
 /** Builds the node image unless it exists, FROM the lab's base image (NODE_IMAGE). */
-export async function ensureNodeImage(baseImage = process.env.NODE_IMAGE || "node:24-bookworm-slim"): Promise<void> {
+export async function ensureNodeImage(baseImage = process.env.NODE_IMAGE || savedBaseImage() || "node:24-bookworm-slim"): Promise<void> {
   if (await sh("docker", ["image", "inspect", NODE_IMAGE]).then(() => true, () => false)) return;
   console.error(`[swarm] building ${NODE_IMAGE} from ${baseImage} (once, about 30 s)`);
   await sh("docker", ["build", "-q", "-t", NODE_IMAGE, "--build-arg", `NODE_IMAGE=${baseImage}`, "-f", "swarm/node.Dockerfile", "swarm"], { timeoutMs: 600_000 });
@@ -59,7 +70,8 @@ export class LabSwarm {
       await Promise.all(nodes.map((node) => swarm.engineUp(node)));
       const manager = nodes[0]!;
       const address = (await sh("docker", ["inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", manager])).trim();
-      await swarm.on(manager, ["swarm", "init", "--advertise-addr", address]);
+      // Heartbeats every second: a lost node is marked down, and its tasks rescheduled, in seconds.
+      await swarm.on(manager, ["swarm", "init", "--advertise-addr", address, "--dispatcher-heartbeat", "1s"]);
       const token = (await swarm.on(manager, ["swarm", "join-token", "-q", "worker"])).trim();
       for (const node of nodes.slice(1)) await swarm.on(node, ["swarm", "join", "--token", token, `${address}:2377`]);
       for (const node of nodes) await swarm.docker(["node", "update", "--label-add", `${NODE_LABEL}=${node}`, node]);
