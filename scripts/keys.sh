@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `npm run keys [-- --force]`: CURVE keypairs for secure mode, one file per side in .lab/curve/.
+# `npm run keys [-- --force] [--replicas consumer=8]`: CURVE keypairs for secure mode in .lab/curve/:
+# the servers', and one per connecting service (and replica index), each file mode 600.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh

@@ -9,14 +9,14 @@ const DURATION = /expected an integer from 0 to 3600000, got "/;
 const TIMEOUT = /expected an integer from 1 to 3600000, got "/;
 const CHOICE = /expected one of /;
 const TEXT = /expected text of 1 to 256 characters, got "/;
-const ID = /expected 1 to 64 letters, digits, "\.", "_" or "-", got "/;
+const ID = /expected an id of 1 to 64 letters, digits, '\.', '_' or '-', got "/;
 const ENDPOINTS = /expected comma-separated ZeroMQ endpoints such as tcp:\/\/host:5555,tcp:\/\/other:5555, got "/;
 const ZIP = /expected a 5-digit zip code such as 10001, got "/;
 const ZIPS = /expected a zip range such as 10000-10019 \(low-high, 5 digits each\), got "/;
 const KEY = /expected a 40-character Z85 CURVE key, got ("|\d+ characters \(value not shown\))|missing, expected /;
 
 // The CURVE keys a role needs follow its sockets: binding ones the server's, connecting ones the client's.
-const SERVER_KEYS = ["CURVE_SERVER_SECRET", "CURVE_ALLOWED_CLIENTS"];
+const SERVER_KEYS = ["CURVE_SERVER_SECRET", "CURVE_CLIENT_KEYS"];
 const CLIENT_KEYS = ["CURVE_SERVER_PUBLIC", "CURVE_CLIENT_PUBLIC", "CURVE_CLIENT_SECRET"];
 const keysOf: Record<string, string[]> = {
   "pair-server": SERVER_KEYS,
@@ -39,12 +39,12 @@ const keysOf: Record<string, string[]> = {
 
 type Case = [variable: string, value: string, form: RegExp];
 const roles: Array<[role: string, script: string, cases: Case[]]> = [
-  ["pair-server", "dist/pair/server.js", [["PAIR_BIND", "tcp://*:99999", ENDPOINT], ["PAIR_INTERVAL_MS", "soon", DURATION], ["PAIR_TIMEOUT_MS", "0", TIMEOUT]]],
-  ["pair-client", "dist/pair/client.js", [["PAIR_CONNECT", "pair-server:5555", ENDPOINT], ["PAIR_MESSAGES", "0", COUNT], ["PAIR_TIMEOUT_MS", "5s", TIMEOUT]]],
-  ["rep-server", "dist/reqrep/server.js", [["REP_BIND", "tcp://*", ENDPOINT], ["REP_REPLY", "x".repeat(300), TEXT], ["REP_WORK_MS", "fast", DURATION], ["REP_IDLE_MS", "50", COUNT]]],
-  ["req-client", "dist/reqrep/client.js", [["CLIENT_ID", "client 1", ID], ["REQ_CONNECT", "tcp://rep-server:70000", ENDPOINT], ["REQUESTS", "0", COUNT], ["REQ_TIMEOUT_MS", "3s", COUNT], ["REQ_RETRIES", "-1", COUNT]]],
-  ["weather-pub", "dist/pubsub/publisher.js", [["PUB_BIND", "tcp://*:port", ENDPOINT], ["PUB_ZIPS", "10019-10000", ZIPS], ["PUB_RATE", "fast", COUNT]]],
-  ["weather-sub", "dist/pubsub/subscriber.js", [["SUB_CONNECT", "tcp://weather-pub-1:5556,weather-pub-2", ENDPOINTS], ["ZIP_FILTER", "1001", ZIP], ["UPDATES", "-3", COUNT], ["SUB_TIMEOUT_MS", "10s", TIMEOUT]]],
+  ["pair-server", "dist/pair/pair-server.js", [["PAIR_BIND", "tcp://*:99999", ENDPOINT], ["PAIR_INTERVAL_MS", "soon", DURATION], ["PAIR_TIMEOUT_MS", "0", TIMEOUT]]],
+  ["pair-client", "dist/pair/pair-client.js", [["PAIR_CONNECT", "pair-server:5555", ENDPOINT], ["PAIR_MESSAGES", "0", COUNT], ["PAIR_TIMEOUT_MS", "5s", TIMEOUT]]],
+  ["rep-server", "dist/reqrep/rep-server.js", [["REP_BIND", "tcp://*", ENDPOINT], ["REP_REPLY", "x".repeat(300), TEXT], ["REP_WORK_MS", "fast", DURATION], ["REP_IDLE_MS", "50", COUNT]]],
+  ["req-client", "dist/reqrep/req-client.js", [["CLIENT_ID", "client 1", ID], ["REQ_CONNECT", "tcp://rep-server:70000", ENDPOINT], ["REQUESTS", "0", COUNT], ["REQ_TIMEOUT_MS", "3s", COUNT], ["REQ_RETRIES", "-1", COUNT]]],
+  ["weather-pub", "dist/pubsub/weather-pub.js", [["PUB_BIND", "tcp://*:port", ENDPOINT], ["PUB_ZIPS", "10019-10000", ZIPS], ["PUB_RATE", "fast", COUNT]]],
+  ["weather-sub", "dist/pubsub/weather-sub.js", [["SUB_CONNECT", "tcp://weather-pub-1:5556,weather-pub-2", ENDPOINTS], ["ZIP_FILTER", "1001", ZIP], ["UPDATES", "-3", COUNT], ["SUB_TIMEOUT_MS", "10s", TIMEOUT]]],
   ["producer", "dist/pipeline/producer.js", [["PRODUCER_BIND", "5557", ENDPOINT], ["BATCH_CONNECT", "collector:5560", ENDPOINT], ["TASKS", "0", COUNT], ["SEED", "-1", COUNT], ["CONSUMERS_WAIT_MS", "long", DURATION], ["COLLECTOR_LOST_MS", "0", TIMEOUT]]],
   ["consumer", "dist/pipeline/consumer.js", [["PRODUCER_CONNECT", "producer", ENDPOINT], ["TASK_MODE", "gpu", CHOICE], ["TASK_COST", "1e3", COUNT], ["TASK_SLEEP_MS", "-20", DURATION], ["COLLECTOR_LOST_MS", "30s", TIMEOUT]]],
   ["collector", "dist/pipeline/collector.js", [["COLLECTOR_BIND", "tcp://*:", ENDPOINT], ["BATCH_BIND", "tcp://*:0", ENDPOINT], ["COLLECTOR_TIMEOUT_MS", "20 s", TIMEOUT]]],
@@ -89,7 +89,7 @@ describe.each(roles)("%s with bad configuration", (role, script, cases) => {
 describe("a *_BIND set to connect:<endpoint>", () => {
   it("with ZMQ_CURVE=on, makes the role a client of what binds there: it needs the client's keys, not the server's", async () => {
     const env = { ZMQ_CURVE: "on", REP_BIND: "connect:tcp://queue:5575", CURVE_SERVER_SECRET: "not-a-key", CURVE_CLIENT_SECRET: "nor-this-one" };
-    const { exitCode, lines } = await runOnce(["node", "dist/reqrep/server.js"], env);
+    const { exitCode, lines } = await runOnce(["node", "dist/reqrep/rep-server.js"], env);
     expect(exitCode).toBe(2);
     const named = lines.flatMap((line) => new RegExp(`^rep-server@\\S+ ERROR config (CURVE_[A-Z_]+): (${KEY.source})`).exec(line)?.[1] ?? []);
     expect(named).toEqual(CLIENT_KEYS);

@@ -66,7 +66,9 @@ describe("devices", () => {
     const lines = await lab.logs("forwarded-sub-1");
     const updates = lines.filter((l) => / update \d+\/20: 10001 -?\d+ from forwarder/.test(l));
     expect(updates).toHaveLength(20);
-    expect(lines).toContainEqual(expect.stringMatching(/ report: 20 updates for zip 10001 from 1 publisher\(s\), 0 rejected$/));
+    const result = await lab.result<{ publishers: Record<string, { updates: number }> }>("forwarded-sub-1");
+    expect(result).toMatchObject({ zip: "10001", updates: 20, rejected: 0, verdict: "PASS" });
+    expect(Object.keys(result.publishers)).toEqual(["forwarder"]);
     const forwarder = await lab.logs("forwarder-1");
     expect(forwarder).toContainEqual(expect.stringMatching(/ subscribe "10001 " \(\d+ subscriptions so far\)$/));
     const counts = /relayed (\d+) updates, (\d+) subscriptions$/.exec(await stopDevice(lab, "forwarder-1"))!;

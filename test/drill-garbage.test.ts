@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { makeBatch } from "../services/pipeline/work.js";
+import { resultOf } from "../services/runtime/index.js";
 import { sendGarbage } from "./helpers/drills.js";
 import { labsPerTest } from "./helpers/labs.js";
 import { base } from "./helpers/pipeline.js";
@@ -25,9 +26,9 @@ describe("drill: garbage on the wire", () => {
     await lab.waitForLine("pair-server-1", / WARN rejected reply 1 /);
 
     // Longer than the server's timeout: the server's first message may have gone to the intruder's dead pipe.
-    const client = await lab.run(["node", "dist/pair/client.js"], { PAIR_CONNECT: "tcp://pair-server:5555", PAIR_MESSAGES: "5", PAIR_TIMEOUT_MS: "5000" });
+    const client = await lab.run(["node", "dist/pair/pair-client.js"], { PAIR_CONNECT: "tcp://pair-server:5555", PAIR_MESSAGES: "5", PAIR_TIMEOUT_MS: "5000" });
     expect(client.exitCode).toBe(0);
-    expect(client.lines.at(-1)).toMatch(/ done: 5 exchanges$/);
+    expect(resultOf(client.lines)).toMatchObject({ exchanges: 5, messages: 5, verdict: "PASS" });
 
     const stopped = await lab.stop("pair-server-1");
     expect(stopped.exitCode).toBe(0);
@@ -43,7 +44,9 @@ describe("drill: garbage on the wire", () => {
       '""',
     ]);
     expect(lines.filter((l) => / reply \d+: Client \S+ message to Server \(\d\/5\)$/.test(l))).toHaveLength(5);
-    expect(lines).toContainEqual(expect.stringMatching(/ stopping: 9 replies, 1 rejected$/));
+    // Four foreign texts under "(other)" and the real client's five, by its id.
+    const { replica } = resultOf(client.lines)!;
+    expect(await lab.result("pair-server-1")).toEqual(expect.objectContaining({ replies: 9, rejected: 1, clients: { "(other)": 4, [replica as string]: 5 } }));
     console.log(`drill garbage, pair-server: 1 rejected, ${foreign.length} foreign texts accepted, 5 of 5 client replies counted, exit ${stopped.exitCode}`);
   });
 

@@ -19,10 +19,10 @@ describe("drill: raw bytes on every bound port", () => {
     await attack(lab, ["tcp://pair-server:5555"]);
 
     expect(await lab.waitForExit("pair-client-1")).toBe(0);
-    expect((await lab.logs("pair-client-1")).at(-1)).toMatch(/ done: 10 exchanges$/);
+    expect(await lab.result("pair-client-1")).toMatchObject({ exchanges: 10, messages: 10, verdict: "PASS" });
     const server = await lab.stop("pair-server-1");
     expect(server.exitCode).toBe(0);
-    expect(await lab.logs("pair-server-1")).toContainEqual(expect.stringMatching(/ stopping: 10 replies, 0 rejected$/));
+    expect(await lab.result("pair-server-1")).toMatchObject({ replies: 10, rejected: 0 });
     await expectRejected(lab, "pair-server-1", KINDS);
     console.log(`drill raw wire, pair: pair-server rejected ${KINDS} connections, 10 of 10 exchanges, exit 0`);
   });
@@ -37,6 +37,7 @@ describe("drill: raw bytes on every bound port", () => {
     expect(await Promise.all(clients.map((name) => lab.waitForExit(name)))).toEqual([0, 0, 0]);
     await lab.waitForLine("rep-server-1", / answered 30 requests from 3 clients, 0 rejected$/);
     expect((await lab.stop("rep-server-1")).exitCode).toBe(0);
+    expect(await lab.result("rep-server-1")).toMatchObject({ answered: 30, rejected: 0 });
     await expectRejected(lab, "rep-server-1", KINDS);
     console.log(`drill raw wire, reqrep: rep-server rejected ${KINDS} connections, 30 of 30 requests answered`);
   });
@@ -48,7 +49,9 @@ describe("drill: raw bytes on every bound port", () => {
     await attack(lab, ["tcp://weather-pub-1:5556", "tcp://weather-pub-2:5556"]);
 
     expect(await lab.waitForExit("weather-sub-1")).toBe(0);
-    expect(await lab.logs("weather-sub-1")).toContainEqual(expect.stringMatching(/ report: 60 updates for zip 10001 from 2 publisher\(s\), 0 rejected$/));
+    const result = await lab.result<{ publishers: Record<string, { updates: number }> }>("weather-sub-1");
+    expect(result).toMatchObject({ updates: 60, rejected: 0, verdict: "PASS" });
+    expect(Object.values(result.publishers).filter((p) => p.updates > 0)).toHaveLength(2);
     for (const publisher of ["weather-pub-1-1", "weather-pub-2-1"]) {
       expect((await lab.stop(publisher)).exitCode).toBe(0);
       await expectRejected(lab, publisher, KINDS);

@@ -1,29 +1,24 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { curveKeyPair, keyFiles } from "../services/runtime/keys.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { resultOf } from "../services/runtime/index.js";
+import { curveKeyPair } from "../services/runtime/keys.js";
+import { labKeys } from "./helpers/keys.js";
 import { runOnce, type RunResult } from "./helpers/lab.js";
 import { labsPerTest } from "./helpers/labs.js";
 import { base } from "./helpers/reqrep.js";
 
 // Why a client heard nothing, from what its socket saw: never connected, handshake failed, or
 // connected to a server that doesn't answer. Each case names what to change.
-const reqClient = ["node", "dist/reqrep/client.js"];
-const pairClient = ["node", "dist/pair/client.js"];
+const reqClient = ["node", "dist/reqrep/req-client.js"];
+const pairClient = ["node", "dist/pair/pair-client.js"];
 const req = { REQUESTS: "1", REQ_TIMEOUT_MS: "500", REQ_RETRIES: "1" };
 const pair = { PAIR_TIMEOUT_MS: "1500" };
 
-const server = curveKeyPair();
-const client = curveKeyPair();
-let keysDir: string;
-beforeAll(() => {
-  keysDir = mkdtempSync(join(tmpdir(), "zmq-lab-keys-"));
-  for (const [name, text] of Object.entries(keyFiles(server, client))) writeFileSync(join(keysDir, name), text, { mode: 0o600 });
-});
-afterAll(() => rmSync(keysDir, { recursive: true, force: true }));
+const keys = labKeys();
+const keysDir = keys.dir;
+const client = keys.clients["req-client"]!;
+afterAll(() => keys[Symbol.dispose]());
 
-/** The client's keys are on the server's allow-list; the server key it was given is someone else's. */
+/** A lab client's own keys (req-client's); the server key it was given is someone else's. */
 const wrongServerKey = () => ({
   ZMQ_CURVE: "on",
   CURVE_SERVER_PUBLIC: curveKeyPair().publicKey,
@@ -31,9 +26,12 @@ const wrongServerKey = () => ({
   CURVE_CLIENT_SECRET: client.secretKey,
 });
 
+/** The client's explanation: its last ERROR line, before the RESULT that records the failed verdict. */
 const lastLine = (run: RunResult) => {
   expect(run.exitCode, run.lines.join("\n")).toBe(3);
-  return run.lines.at(-1);
+  expect(resultOf(run.lines)).toMatchObject({ verdict: "FAIL" });
+  expect(run.lines.at(-1)).toMatch(/^RESULT /);
+  return run.lines.findLast((line) => / ERROR /.test(line));
 };
 
 describe("hints: a client that hears nothing says why", () => {

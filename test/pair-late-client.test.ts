@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { resultOf } from "../services/runtime/index.js";
 import { labsPerTest } from "./helpers/labs.js";
 
 // What PAIR really does with a second client: libzmq's PAIR keeps its first peer and leaves a later
@@ -26,19 +27,22 @@ describe("pair: the second client", () => {
 
     // The first client leaves; the one that waited is still not served.
     expect((await lab.stop(first)).exitCode).toBe(143);
-    const newcomer = await lab.run(["node", "dist/pair/client.js"], { ...env, PAIR_MESSAGES: "3" });
+    const newcomer = await lab.run(["node", "dist/pair/pair-client.js"], { ...env, PAIR_MESSAGES: "3" });
     expect(newcomer.exitCode).toBe(0);
-    expect(newcomer.lines.filter((l) => / received \d+\/3: Server message to Client$/.test(l))).toHaveLength(3);
+    expect(resultOf(newcomer.lines)).toMatchObject({ exchanges: 3, messages: 3, verdict: "PASS" });
     expect((await lab.state(waiting)).running, `${waiting} still waiting after the newcomer was served`).toBe(true);
 
     expect(await lab.waitForExit(waiting)).toBe(3);
     const waitingLines = await lab.logs(waiting);
     expect(waitingLines.filter((l) => / received /.test(l))).toEqual([]);
     expect(waitingLines).toContainEqual(expect.stringMatching(new RegExp(` ERROR no message .*within ${TIMEOUT_MS} ms.*PAIR is exclusive`)));
+    expect(await lab.result(waiting)).toMatchObject({ exchanges: 0, verdict: "FAIL" });
 
     // The server answered the first client and the newcomer only: 3 replies from the newcomer.
-    const hosts = new Set((await replies(lab)).map((l) => / Client (\S+) message/.exec(l)![1]));
-    expect(hosts.size).toBe(2);
-    expect((await replies(lab)).filter((l) => /\(\d\/3\)$/.test(l))).toHaveLength(3);
+    expect((await lab.stop("pair-server-1")).exitCode).toBe(0);
+    const { clients } = await lab.result<{ clients: Record<string, number> }>("pair-server-1");
+    const newcomerId = resultOf(newcomer.lines)!.replica as string;
+    expect(Object.keys(clients)).toHaveLength(2);
+    expect(clients[newcomerId]).toBe(3);
   });
 });

@@ -24,10 +24,20 @@ function updatesIn(lines: string[], total: number): Logged[] {
   });
 }
 
-/** A report row `zip publisher updates checked dropped avg min max`, as strings. */
-function reportRow(lines: string[], zip: string, publisher: string): string[] | undefined {
-  const pattern = new RegExp(`^weather-sub@\\S+ ${zip}\\s+${publisher}\\s+(\\d+)\\s+(\\S+)\\s+(\\S+)\\s+(\\S+)\\s+(\\S+)\\s+(\\S+)$`);
-  return lines.map((line) => pattern.exec(line)?.slice(1)).find(Boolean);
+/** weather-sub's RESULT (docs/patterns/pubsub.md): the figures of its report table. */
+interface Figures {
+  updates: number;
+  mean: number | null;
+  min: number | null;
+  max: number | null;
+  checked: number | null;
+  dropped: number | null;
+}
+interface SubResult extends Figures {
+  zip: string;
+  rejected: number;
+  verdict: string;
+  publishers: Record<string, Figures>;
 }
 
 /** Checks one subscriber's whole run: every counted update, the report, and that it exited 0. */
@@ -41,14 +51,11 @@ async function expectFullReport(lab: Lab, name: string, zip: string, total: numb
 
   const temps = updates.map((u) => u.temp);
   const mean = temps.reduce((sum, t) => sum + t, 0) / temps.length;
-  expect(lines).toContainEqual(expect.stringMatching(new RegExp(` report: ${total} updates for zip ${zip} from \\d publisher\\(s\\), 0 rejected$`)));
-  const all = reportRow(lines, zip, "all")!;
-  expect([all[0], ...all.slice(3)]).toEqual([String(total), mean.toFixed(2), String(Math.min(...temps)), String(Math.max(...temps))]);
+  const result = await lab.result<SubResult>(name);
+  expect(result).toMatchObject({ zip, updates: total, rejected: 0, verdict: "PASS", mean: Number(mean.toFixed(2)), min: Math.min(...temps), max: Math.max(...temps) });
   // Drops from the publishers' count streams: they accounted for updates, and none went missing.
-  const [checked, dropped] = [Number(all[1]), all[2]];
-  expect(checked).toBeGreaterThan(0);
-  expect(dropped).toBe("0");
-  expect(lines).toContainEqual(expect.stringMatching(new RegExp(` drops: 0 of ${checked} updates the publishers' count streams accounted for$`)));
+  expect(result.checked).toBeGreaterThan(0);
+  expect(result.dropped).toBe(0);
   // Numbered updates count up by one per publisher: nothing in between went missing.
   for (const source of new Set(updates.map((u) => u.source))) {
     const seqs = updates.filter((u) => u.source === source && u.seq !== undefined).map((u) => u.seq!);
@@ -65,10 +72,12 @@ describe("pubsub profile", () => {
 
     const updates = await expectFullReport(lab, "weather-sub-1", "10001", 40);
     const lines = await lab.logs("weather-sub-1");
+    const { publishers } = await lab.result<SubResult>("weather-sub-1");
+    expect(Object.keys(publishers)).toEqual(PUBLISHERS);
     for (const publisher of PUBLISHERS) {
       const own = updates.filter((u) => u.source === publisher);
       expect(own.length).toBeGreaterThan(0);
-      expect(reportRow(lines, "10001", publisher)?.[0]).toBe(String(own.length));
+      expect(publishers[publisher]!.updates).toBe(own.length);
     }
     expect(updates.every((u) => PUBLISHERS.includes(u.source))).toBe(true);
     expect(lines).toContainEqual(expect.stringMatching(/ subscribed to "10001 " and "#sent 10001 " on 2 publisher\(s\); counting 40 updates$/));

@@ -7,18 +7,25 @@ const REQUESTS = 8;
 // retries a lost reply fails the run instead of being papered over.
 const env = { ...base, REQUESTS: String(REQUESTS), REQ_TIMEOUT_MS: "5000", REQ_RETRIES: "0" };
 
-/** The per-client table the server logged right after the last line matching `summary`. */
-function reportAfter(lines: string[], summary: RegExp): Map<string, number> {
-  const at = lines.findLastIndex((line) => summary.test(line));
-  expect(at, `no server line matching ${summary}`).toBeGreaterThanOrEqual(0);
-  const rows = new Map<string, number>();
-  // Skip the table's header and its dashes, then read rows until the next non-row line.
-  for (const line of lines.slice(at + 3)) {
-    const row = /^rep-server@\S+ (\S+) +(\d+)$/.exec(line);
-    if (!row) break;
-    rows.set(row[1]!, Number(row[2]));
-  }
-  return rows;
+/** A request whose "id" tries to print a verdict and a RESULT of its own, and to colour the terminal. */
+const FORGED_ID = 'x\nrep-server@x verdict: PASS\nRESULT {"role":"rep-server","answered":0}\u001b[31m';
+/** One REQ round trip with that id, from the role image on the lab's network. */
+const FORGE = `
+import * as zmq from "zeromq";
+const socket = new zmq.Request({ receiveTimeout: 10000, linger: 0 });
+socket.connect("tcp://rep-server:5555");
+await socket.send("Hello from client " + process.env.FORGED);
+await socket.receive();
+socket.close();
+`;
+
+/** req-client's RESULT (docs/patterns/reqrep.md). */
+interface ClientResult {
+  id: string;
+  replies: number;
+  requests: number;
+  retries: number;
+  verdict: string;
 }
 
 describe("reqrep profile", () => {
@@ -34,24 +41,22 @@ describe("reqrep profile", () => {
 
     const ids: string[] = [];
     for (const name of names) {
+      const result = await lab.result<ClientResult>(name);
+      expect(result).toMatchObject({ replies: REQUESTS, requests: REQUESTS, retries: 0, verdict: "PASS" });
+      ids.push(result.id);
       const lines = await lab.logs(name);
-      const id = /ready: .*client id (\S+),/.exec(lines.find((l) => / ready: /.test(l)) ?? "")?.[1];
-      expect(id, `${name} logged no client id`).toBeDefined();
-      ids.push(id!);
       const numbers = lines.map((l) => /^req-client@\S+ reply (\d+)\/(\d+): Hi from Server$/.exec(l)).filter((m) => m !== null);
       expect(numbers.map((m) => Number(m[1]))).toEqual(Array.from({ length: REQUESTS }, (_, i) => i + 1));
       expect(numbers.every((m) => Number(m[2]) === REQUESTS)).toBe(true);
-      expect(lines.at(-1)).toMatch(new RegExp(`^req-client@\\S+ done: ${REQUESTS} replies$`));
       expect(lines.filter((l) => / (WARN|ERROR) /.test(l))).toEqual([]);
     }
     expect(new Set(ids).size).toBe(3);
 
+    // The server's idle summary says when it has answered them all; its RESULT, at the stop, has the table.
     const total = 3 * REQUESTS;
-    const idle = new RegExp(`^rep-server@\\S+ idle for 1500 ms: answered ${total} requests from 3 clients, 0 rejected$`);
-    await lab.waitForLine("rep-server-1", idle);
+    await lab.waitForLine("rep-server-1", new RegExp(` idle for 1500 ms: answered ${total} requests from 3 clients, 0 rejected$`));
     const serverLines = await lab.logs("rep-server-1");
-    const expected = new Map(ids.map((id) => [id, REQUESTS]));
-    expect(reportAfter(serverLines, idle)).toEqual(expected);
+    const expected = Object.fromEntries(ids.map((id) => [id, REQUESTS]));
     for (const id of ids) {
       expect(serverLines.filter((l) => l.includes(` answered ${id} (`))).toHaveLength(REQUESTS);
     }
@@ -68,16 +73,24 @@ describe("reqrep profile", () => {
     const answeredKinds = intruder.lines.map((l) => / reply to (\S+): Hi from Server$/.exec(l)?.[1]).filter(Boolean);
     expect(answeredKinds).toEqual(["bad-json", "non-numeric", "text", "empty", "multipart"]);
     // The oversized frame never reaches the server: libzmq drops the connection (64 KiB limit).
-    const withGarbage = new RegExp(`^rep-server@\\S+ idle for 1500 ms: answered ${total + 4} requests from 4 clients, 1 rejected$`);
-    await lab.waitForLine("rep-server-1", withGarbage);
-    expected.set("(other)", 4);
-    expect(reportAfter(await lab.logs("rep-server-1"), withGarbage)).toEqual(expected);
+    await lab.waitForLine("rep-server-1", new RegExp(` idle for 1500 ms: answered ${total + 4} requests from 4 clients, 1 rejected$`));
+
+    // Log injection (#19): an id with a newline, a forged verdict and RESULT, and an ANSI escape is
+    // no id by the id rule. It counts for "(other)", and the server's log shows it escaped on one line.
+    const forged = await lab.run(["node", "--input-type=module", "-e", FORGE], { FORGED: FORGED_ID });
+    expect(forged.exitCode, forged.lines.join("\n")).toBe(0);
+    await lab.waitForLine("rep-server-1", new RegExp(` idle for 1500 ms: answered ${total + 5} requests from 4 clients, 1 rejected$`));
+    const afterForge = await lab.logs("rep-server-1");
+    expect(afterForge.filter((l) => /^(RESULT |rep-server@\S+ verdict)/.test(l))).toEqual([]);
+    expect(afterForge).toContainEqual(expect.stringMatching(/ answered \(other\) \(5 so far\): "Hello from client x\\nrep-server@x verdict: PASS\\nRESULT/));
+    expect(afterForge.some((l) => l.includes("\u001b"))).toBe(false);
 
     const stopped = await lab.stop("rep-server-1");
     expect(stopped.exitCode).toBe(0);
     expect(stopped.elapsedMs).toBeLessThan(2_000);
-    const stopReport = new RegExp(`^rep-server@\\S+ stopping: answered ${total + 4} requests from 4 clients, 1 rejected$`);
-    expect(reportAfter(await lab.logs("rep-server-1"), stopReport)).toEqual(expected);
+    expect(await lab.result("rep-server-1")).toEqual(
+      expect.objectContaining({ answered: total + 5, rejected: 1, clients: { ...expected, "(other)": 5 } }),
+    );
   });
 
   it("stops cleanly mid-request within 2 s, no timeout reported: the client, stopped before its verdict, exits 143; the server 0", async () => {
@@ -94,7 +107,7 @@ describe("reqrep profile", () => {
     const server = await lab.stop("rep-server-1");
     expect(server.exitCode).toBe(0);
     expect(server.elapsedMs).toBeLessThan(2_000);
-    expect(await lab.logs("rep-server-1")).toContainEqual(expect.stringMatching(/ stopping: answered 0 requests from 0 clients, 0 rejected$/));
+    expect(await lab.result("rep-server-1")).toEqual(expect.objectContaining({ answered: 0, rejected: 0, clients: {} }));
   });
 
   it("no server: the client resends on a fresh socket, each wait longer than the last, then exits 3 saying it never connected", async () => {
@@ -119,7 +132,8 @@ describe("reqrep profile", () => {
     const second = Number(/waiting up to (\d+) ms/.exec(warns[0]!)![1]);
     expect(second).toBeGreaterThanOrEqual(1.6 * timeoutMs);
     expect(second).toBeLessThanOrEqual(2.4 * timeoutMs);
-    expect(lines.at(-1)).toMatch(
+    expect(await lab.result("req-client-1")).toMatchObject({ id: "lonely", replies: 0, requests: REQUESTS, retries: 1, verdict: "FAIL" });
+    expect(lines.findLast((l) => / ERROR /.test(l))).toMatch(
       new RegExp(
         `^req-client@\\S+ ERROR no reply to request 1/${REQUESTS}: never connected to tcp://rep-server:5555: ` +
           "is rep-server running, and is REQ_CONNECT right\\?; giving up$",

@@ -1,35 +1,30 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { curveKeyPair, keyFiles } from "../services/runtime/keys.js";
+import { afterAll, describe, expect, it } from "vitest";
 import { Lab, type RunResult } from "./helpers/lab.js";
 import { base as brokerBase, repliesOf } from "./helpers/broker.js";
 import { base } from "./helpers/reqrep.js";
+import { labKeys } from "./helpers/keys.js";
 import { labsPerTest } from "./helpers/labs.js";
 
-// Secure mode: the lab's own keys in a throwaway keys folder, written as npm run keys writes them.
-const server = curveKeyPair();
-const client = curveKeyPair();
-let keysDir: string;
-let curve: Record<string, string>;
+// Secure mode: the lab's own keys in a throwaway keys folder, written as npm run keys writes them,
+// with a keypair per consumer replica (npm run keys -- --replicas consumer=2).
+const keys = labKeys({ consumer: 2 });
+const { server } = keys;
+const curve = { ZMQ_CURVE: "on", ZMQ_LAB_KEYS_DIR: keys.dir };
+afterAll(() => keys[Symbol.dispose]());
 
-beforeAll(() => {
-  keysDir = mkdtempSync(join(tmpdir(), "zmq-lab-keys-"));
-  for (const [name, text] of Object.entries(keyFiles(server, client))) writeFileSync(join(keysDir, name), text, { mode: 0o600 });
-  curve = { ZMQ_CURVE: "on", ZMQ_LAB_KEYS_DIR: keysDir };
-});
-afterAll(() => rmSync(keysDir, { recursive: true, force: true }));
-
-type Keys = "none" | "wrong-server" | "unlisted";
-/** An intruder on the lab's network, with its own keys only; the real server public key for "unlisted". */
-const intrude = (lab: Lab, target: string, socket: string, keys: Keys): Promise<RunResult> =>
+type Keys = "none" | "wrong-server" | "unlisted" | "stolen";
+/**
+ * An intruder on the lab's network, with its own keys, the real server public key for "unlisted",
+ * or for "stolen" the keypair of the lab's service `thief`.
+ */
+const intrude = (lab: Lab, target: string, socket: string, how: Keys, thief = "producer"): Promise<RunResult> =>
   lab.run(["node", "dist/intruder/intruder.js"], {
     INTRUDER_TARGET: target,
     INTRUDER_SOCKET: socket,
-    INTRUDER_KEYS: keys,
+    INTRUDER_KEYS: how,
     INTRUDER_WAIT_MS: "2500",
     CURVE_SERVER_PUBLIC: server.publicKey,
+    ...(how === "stolen" ? { CURVE_CLIENT_PUBLIC: keys.clients[thief]!.publicKey, CURVE_CLIENT_SECRET: keys.clients[thief]!.secretKey } : {}),
   });
 
 const verdict = (run: RunResult) => {
@@ -51,7 +46,7 @@ function failedPeers(lines: string[]) {
       expect(failed[2], `${line}: the peer, not the role itself`).not.toBe(failed[3]);
       peers[failed[1] === "auth" ? "auth" : "greeting"].add(failed[2]!);
     }
-    const zap = / WARN ZAP rejected CURVE client \S{40} from ([\d.]+): key not on the allow-list \(x1\)$/.exec(line);
+    const zap = / WARN ZAP rejected CURVE client \S{40} \(unknown key\) from ([\d.]+): key not on the allow-list \(x1\)$/.exec(line);
     if (zap) peers.zap.add(zap[1]!);
   }
   return { greeting: [...peers.greeting], auth: [...peers.auth], zap: [...peers.zap] };
@@ -99,10 +94,12 @@ describe("secure mode (ZMQ_CURVE=on)", () => {
     // No intruder request was answered: the server still reports only the lab's 18.
     expect(serverLog).toContainEqual(expect.stringMatching(/ idle for 1500 ms: answered 18 requests from 3 clients, 0 rejected$/));
     // Secret keys never reach a log.
-    for (const secret of [server.secretKey, client.secretKey]) expect(serverLog.join("\n")).not.toContain(secret);
+    for (const secret of [server.secretKey, keys.clients["req-client"]!.secretKey]) expect(serverLog.join("\n")).not.toContain(secret);
+    // The server names who connected: every client by its service.
+    expect(serverLog).toContainEqual(expect.stringMatching(/ ZAP admitted CURVE client req-client from [\d.]+ \(x1\)$/));
     // Each role holds only its own side's keys: the server never the client's secret, and back.
     const curveVars = async (name: string) => (await lab.envNames(name)).filter((v) => v.startsWith("CURVE_"));
-    expect(await curveVars("rep-server-1")).toEqual(["CURVE_ALLOWED_CLIENTS", "CURVE_SERVER_SECRET"]);
+    expect(await curveVars("rep-server-1")).toEqual(["CURVE_ALLOW", "CURVE_CLIENT_KEYS", "CURVE_SERVER_SECRET"]);
     expect(await curveVars("req-client-1")).toEqual(["CURVE_CLIENT_PUBLIC", "CURVE_CLIENT_SECRET", "CURVE_SERVER_PUBLIC"]);
   });
 
@@ -121,6 +118,9 @@ describe("secure mode (ZMQ_CURVE=on)", () => {
     expect(await lab.waitForExit("collector-1")).toBe(0);
     const collector = await lab.logs("collector-1");
     expect(collector).toContainEqual(expect.stringMatching(/ total: 100 tasks, sum (\d+) from 2 consumers \(announced 100 tasks, total \1\)$/));
+    // Each consumer replica connected with its own key, and the producer names both.
+    const admitted = (await lab.logs("producer-1")).flatMap((l) => / ZAP admitted CURVE client (\S+) from /.exec(l)?.[1] ?? []);
+    expect([...new Set(admitted)].sort()).toEqual(["consumer-1", "consumer-2"]);
   });
 
   it("the broker serves its clients through CURVE on both ports; an intruder's REQ gets no reply", async () => {
@@ -137,5 +137,18 @@ describe("secure mode (ZMQ_CURVE=on)", () => {
     const lab = await labs.start("pubsub", { env: { UPDATES: "20", ZIP_FILTER: "10001", ...curve } });
     expect(await lab.waitForExit("weather-sub-1")).toBe(0);
     await intrudeSideBySide(lab, "tcp://weather-pub-1:5556", "sub", "weather-pub-1-1");
+  });
+
+  it("a key of another lab service is refused where that service is not allowed, and the log names its owner", async () => {
+    // The producer's keypair, stolen: the weather publisher admits only weather-sub.
+    const lab = await labs.start("pubsub", { env: { UPDATES: "5", ZIP_FILTER: "10001", ...curve }, services: ["weather-pub-1"] });
+    expect(verdict(await intrude(lab, "tcp://weather-pub-1:5556", "sub", "stolen", "producer")), "stolen").toMatch(/^got nothing in 2500 ms/);
+    const log = await lab.logs("weather-pub-1-1");
+    const refused = log.filter((l) => l.includes(" WARN ZAP rejected "));
+    // Throttled: the 1st refusal from that peer, perhaps the 10th, never one line per retry.
+    expect(refused.length).toBeLessThanOrEqual(2);
+    expect(refused[0]).toContain(`ZAP rejected CURVE client ${keys.clients.producer!.publicKey} (producer's key) from `);
+    expect(refused[0]).toMatch(/: producer may not connect here \(allowed: weather-sub\) \(x1\)$/);
+    expect(log.filter((l) => / ZAP admitted /.test(l))).toEqual([]);
   });
 });

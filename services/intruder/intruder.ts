@@ -18,7 +18,7 @@ await runRole(
     INTRUDER_TARGET: endpoint({ default: "tcp://rep-server:5555" }),
     INTRUDER_SOCKET: oneOf(["req", "sub", "pull", "push", "pair", "dealer"] as const)({ default: "req" }),
     INTRUDER_ACTION: oneOf(["listen", "garbage", "raw"] as const)({ default: "listen" }),
-    INTRUDER_KEYS: oneOf(["none", "wrong-server", "unlisted"] as const)({ default: "none" }),
+    INTRUDER_KEYS: oneOf(["none", "wrong-server", "unlisted", "stolen"] as const)({ default: "none" }),
     INTRUDER_WAIT_MS: timeout({ default: 3000 }),
   },
   async (role) => {
@@ -40,12 +40,14 @@ await runRole(
     const both = { receiveTimeout: wait, sendTimeout: wait };
     const timeouts = { req: both, pair: both, dealer: both, sub: { receiveTimeout: wait }, pull: { receiveTimeout: wait }, push: { sendTimeout: wait } };
     const socket = role.open(sockets[config.INTRUDER_SOCKET], timeouts[config.INTRUDER_SOCKET]);
-    // Its own keys, never the lab's client keys: the server key is either random or the real public one.
+    // Its own keys, or (stolen) a lab service's keypair handed to it in CURVE_CLIENT_PUBLIC and
+    // CURVE_CLIENT_SECRET; the server key is either random or the real public one.
     if (config.INTRUDER_KEYS !== "none") {
+      const stolen = config.INTRUDER_KEYS === "stolen";
       const own = curveKeyPair();
-      socket.curvePublicKey = own.publicKey;
-      socket.curveSecretKey = own.secretKey;
-      socket.curveServerKey = config.INTRUDER_KEYS === "unlisted" ? (process.env.CURVE_SERVER_PUBLIC ?? "") : curveKeyPair().publicKey;
+      socket.curvePublicKey = stolen ? (process.env.CURVE_CLIENT_PUBLIC ?? "") : own.publicKey;
+      socket.curveSecretKey = stolen ? (process.env.CURVE_CLIENT_SECRET ?? "") : own.secretKey;
+      socket.curveServerKey = config.INTRUDER_KEYS === "wrong-server" ? curveKeyPair().publicKey : (process.env.CURVE_SERVER_PUBLIC ?? "");
     }
     if (config.INTRUDER_SOCKET === "sub") (socket as zmq.Subscriber).subscribe();
     socket.connect(config.INTRUDER_TARGET);

@@ -77,7 +77,9 @@ export const oneOf = <const T extends string>(values: readonly T[]) =>
   makeValidator<T>((raw) => (values.includes(raw as T) ? (raw as T) : expected(`one of ${values.join(", ")}`, raw)));
 
 /** A role's id (CLIENT_ID, PUB_ID, CONSUMER_ID...): one rule for all, safe in logs, file names and JSON. */
-export const ID_FORM = /^[A-Za-z0-9._-]{1,64}$/;
+/** The id rule as a pattern fragment, for wire formats that carry an id inside a longer text. */
+export const ID = "[A-Za-z0-9._-]{1,64}";
+export const ID_FORM = new RegExp(`^${ID}$`);
 export const roleId = makeValidator<string>((raw) =>
   ID_FORM.test(raw) ? raw : expected("an id of 1 to 64 letters, digits, '.', '_' or '-'", raw),
 );

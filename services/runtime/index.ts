@@ -1,4 +1,4 @@
-export { ConfigError, connectInstead, endpoint, endpoints, expected, integer, loadConfig, millis, oneOf, port, roleId, tcpAddress, text, timeout, type Config, type Spec } from "./config.js";
+export { ConfigError, connectInstead, endpoint, endpoints, expected, ID, integer, loadConfig, millis, oneOf, port, roleId, tcpAddress, text, timeout, type Config, type Spec } from "./config.js";
 export { curveKeyPair } from "./keys.js";
 export { createLog, plural, resultOf, table, type Log } from "./log.js";
 export { accept, reject, type Parsed } from "./parsed.js";
@@ -7,6 +7,9 @@ export { countReplicas, waitForPeers, type PeerWait, type PeerWaitOptions } from
 export { watchPeers, type Peers } from "./peers.js";
 export { Batcher, DEFAULT_BATCH, type BatchLimits } from "./batch.js";
 export { preview, textOf } from "./frames.js";
+export { clip, escapeText } from "./sanitize.js";
+export { CountBy, MAX_PEERS, OTHER_PEER } from "./count-by.js";
+export { MAX_TIMEOUT_MS, Patience, Requester, type RequesterOptions } from "./requester.js";
 export { watchLink, type Link, type LinkState } from "./link.js";
 export { receiveAny, type Arrival } from "./receive-any.js";
 export { replicaName } from "./replica.js";

@@ -122,7 +122,7 @@ export async function runRole<S extends Spec>(
     server: binds.some((n) => !connectsInstead(n)),
     client: names.some((n) => n.endsWith("_CONNECT")) || binds.some(connectsInstead),
   };
-  const security = attempt(() => loadSecurity(process.env, sides));
+  const security = attempt(() => loadSecurity(process.env, sides, replica));
   if (!logging || !config || !security || !discovery) {
     for (const problem of problems) log.error(`config ${problem}`);
     process.exit(Exit.config);
@@ -217,7 +217,8 @@ export async function runRole<S extends Spec>(
   } catch (err) {
     // Socket calls interrupted by our own close are the normal end of a stop.
     code = Exit.error;
-    if (!role.stopping) log.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    // A stack trace, a line at a time: the log keeps every message to one line.
+    if (!role.stopping) for (const line of (err instanceof Error ? (err.stack ?? err.message) : String(err)).split("\n")) log.error(line);
   }
   closeAll();
   // Failed handshakes still being traced to their peer get their lines before the last ones.

@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { makeValidator } from "envalid";
 import { expected, oneOf } from "./config.js";
+import { escapeText } from "./sanitize.js";
 
 export interface Log {
   /** A per-message line (a task, a result, an update): sampled by LOG_EVERY, shown at LOG_LEVEL=info. */
@@ -71,8 +72,9 @@ export function stepOf(n: number, every: Every): number {
 export const shown = (n: number, every: Every) => n === 1 || n % stepOf(n, every) === 0;
 
 /**
- * One line per event, prefixed `role@replica`, so interleaved container logs stay readable. A
- * multi-line message (a stack trace) gets the prefix on every line. All levels go to stdout:
+ * One line per event, prefixed `role@replica`, so interleaved container logs stay readable. Control
+ * characters in a message are shown escaped (see sanitize.ts), so a message is always exactly one
+ * line; a stack trace is logged a line at a time. All levels go to stdout:
  * two streams would let `docker logs` reorder an ERROR and the verdict after it.
  */
 export function createLog(
@@ -87,13 +89,9 @@ export function createLog(
       return;
     }
     if (result) return write(`${RESULT_TAG}${JSON.stringify({ role, replica, ...result })}`);
-    const prefix = `${time ? `${new Date().toISOString()} ` : ""}${role}@${replica} ${tag === "warn" ? "WARN " : tag === "error" ? "ERROR " : ""}`;
-    write(
-      message
-        .split("\n")
-        .map((line) => prefix + line)
-        .join("\n"),
-    );
+    const prefix = `${time ? `${new Date().toISOString()} ` : ""}${role}@${escapeText(replica)} ${tag === "warn" ? "WARN " : tag === "error" ? "ERROR " : ""}`;
+    // One message, one line: whatever a peer put in it, it can't start a line of its own.
+    write(prefix + escapeText(message));
   };
   let count = 0;
   let step = 1;

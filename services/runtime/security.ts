@@ -1,32 +1,37 @@
 // CURVE for the whole lab, switched by ZMQ_CURVE. Binding sockets become CURVE servers that admit
-// only allow-listed client keys (through a ZAP handler); connecting sockets become CURVE clients.
+// only the keys of the services they allow (through a ZAP handler that names each key's owner);
+// connecting sockets become CURVE clients, with their service's (or replica's) own keypair.
 import { setTimeout as delay } from "node:timers/promises";
 import * as zmq from "zeromq";
 import { makeValidator } from "envalid";
-import { expected, loadConfig, oneOf, type Config } from "./config.js";
 import type { Log } from "./log.js";
-import { Z85_KEY, z85Encode } from "./keys.js";
+import { ID_FORM, expected, loadConfig, oneOf, type Config } from "./config.js";
+import { parseClientKey, Z85_KEY, z85Encode } from "./keys.js";
 import { PeerAddresses } from "./peers.js";
 
 const curveKey = (secret: boolean) =>
   makeValidator<string>((raw) => (Z85_KEY.test(raw) ? raw : expected("a 40-character Z85 CURVE key", raw, { secret })));
 const publicKey = curveKey(false);
 const secretKey = curveKey(true);
-const curveKeys = makeValidator<string[]>((raw) => {
-  const keys = raw.split(",").map((key) => key.trim());
-  return keys.every((key) => Z85_KEY.test(key)) ? keys : expected("comma-separated 40-character Z85 CURVE public keys", raw);
+const list = (raw: string) => raw.split(",").map((item) => item.trim()).filter(Boolean);
+const clientKeys = makeValidator<Map<string, string>>((raw) => {
+  const entries = list(raw).map(parseClientKey);
+  if (entries.length === 0 || entries.some((entry) => entry === undefined)) return expected("comma-separated <service>:<40-character Z85 public key>", raw);
+  return new Map(entries.map((entry) => [entry!.key, entry!.owner]));
 });
+const owners = makeValidator<string[]>((raw) => (list(raw).every((name) => ID_FORM.test(name)) ? list(raw) : expected("comma-separated service names", raw)));
 
-// A role that binds needs the server secret and the allow-list; a role that connects needs its
-// client keypair and the server's public key. Neither gets the other side's secret.
+// A role that binds needs the server secret and the clients' public keys; a role that connects
+// needs its own keypair and the server's public key. Neither gets the other side's secret.
 const serverSpec = {
   CURVE_SERVER_SECRET: secretKey({ desc: "the servers' Z85 secret key (npm run keys)" }),
-  CURVE_ALLOWED_CLIENTS: curveKeys({ desc: "comma-separated Z85 client public keys (npm run keys)" }),
+  CURVE_CLIENT_KEYS: clientKeys({ desc: "every client service's public key, as <service>:<Z85 key>, comma-separated (npm run keys)" }),
+  CURVE_ALLOW: owners({ default: [], desc: "the services whose keys this role admits (compose sets it); empty: every key in CURVE_CLIENT_KEYS" }),
 };
 const clientSpec = {
   CURVE_SERVER_PUBLIC: publicKey({ desc: "the servers' Z85 public key (npm run keys)" }),
-  CURVE_CLIENT_PUBLIC: publicKey({ desc: "the clients' Z85 public key (npm run keys)" }),
-  CURVE_CLIENT_SECRET: secretKey({ desc: "the clients' Z85 secret key (npm run keys)" }),
+  CURVE_CLIENT_PUBLIC: publicKey({ desc: "this service's Z85 public key (npm run keys)" }),
+  CURVE_CLIENT_SECRET: secretKey({ desc: "this service's Z85 secret key (npm run keys)" }),
 };
 
 /** Which ends of a connection a role has: it binds (server), connects (client), or both. */
@@ -37,6 +42,9 @@ export interface Sides {
 
 export interface ServerKeys {
   secret: string;
+  /** Every client public key the lab made, and the service it belongs to. */
+  owners: ReadonlyMap<string, string>;
+  /** The services admitted here; empty: all of them. */
   allowed: ReadonlySet<string>;
 }
 export interface ClientKeys {
@@ -50,21 +58,39 @@ export type Security = { mode: "off" } | { mode: "curve"; server?: ServerKeys; c
  * Reads ZMQ_CURVE and, when it is on, the keys of the sides the role has. Throws a ConfigError
  * naming each bad variable.
  */
-export function loadSecurity(env: NodeJS.ProcessEnv = process.env, sides: Sides = { server: true, client: true }): Security {
+export function loadSecurity(env: NodeJS.ProcessEnv = process.env, sides: Sides = { server: true, client: true }, replica?: string): Security {
   const { ZMQ_CURVE } = loadConfig({ ZMQ_CURVE: oneOf(["off", "on"] as const)({ default: "off" }) }, env);
   if (ZMQ_CURVE === "off") return { mode: "off" };
-  const keys: Partial<Config<typeof serverSpec & typeof clientSpec>> = loadConfig(
-    { ...(sides.server ? serverSpec : {}), ...(sides.client ? clientSpec : {}) },
+  const own = ownKeyNames(env, replica);
+  const { CURVE_CLIENT_PUBLIC, CURVE_CLIENT_SECRET, ...clientRest } = clientSpec;
+  const keys = loadConfig(
+    { ...(sides.server ? serverSpec : {}), ...(sides.client ? { ...clientRest, [own.public]: CURVE_CLIENT_PUBLIC, [own.secret]: CURVE_CLIENT_SECRET } : {}) },
     env,
-  );
+  ) as Partial<Config<typeof serverSpec & typeof clientSpec>> & Record<string, string>;
   return {
     mode: "curve",
-    server: sides.server ? { secret: keys.CURVE_SERVER_SECRET!, allowed: new Set(keys.CURVE_ALLOWED_CLIENTS) } : undefined,
-    client: sides.client
-      ? { serverPublic: keys.CURVE_SERVER_PUBLIC!, public: keys.CURVE_CLIENT_PUBLIC!, secret: keys.CURVE_CLIENT_SECRET! }
+    server: sides.server
+      ? { secret: keys.CURVE_SERVER_SECRET!, owners: keys.CURVE_CLIENT_KEYS!, allowed: new Set(keys.CURVE_ALLOW) }
       : undefined,
+    client: sides.client ? { serverPublic: keys.CURVE_SERVER_PUBLIC!, public: keys[own.public]!, secret: keys[own.secret]! } : undefined,
   };
 }
+
+/**
+ * The variables of a connecting role's own keypair: its replica's (CURVE_CLIENT_PUBLIC_3 for
+ * consumer-3) where `npm run keys -- --replicas` made one for its service, else its service's.
+ * CURVE_CLIENT_SERVICE names the service the file is for, so slow-consumer-3, which extends
+ * consumer and gets its file, never takes consumer-3's key.
+ */
+function ownKeyNames(env: NodeJS.ProcessEnv, replica: string | undefined): { public: string; secret: string } {
+  const n = replica?.startsWith(`${env.CURVE_CLIENT_SERVICE}-`) ? /-(\d+)$/.exec(replica)?.[1] : undefined;
+  return n !== undefined && env[`CURVE_CLIENT_PUBLIC_${n}`] !== undefined
+    ? { public: `CURVE_CLIENT_PUBLIC_${n}`, secret: `CURVE_CLIENT_SECRET_${n}` }
+    : { public: "CURVE_CLIENT_PUBLIC", secret: "CURVE_CLIENT_SECRET" };
+}
+
+/** Whether a key's owner (a service, or one of its replicas: consumer-3) may connect where `allowed` services may. */
+const admits = (allowed: ReadonlySet<string>, owner: string) => allowed.size === 0 || allowed.has(owner) || allowed.has(owner.replace(/-\d+$/, ""));
 
 /** The 1st, 10th, 100th...: when a repeated event gets its line. */
 const isMilestone = (n: number) => n > 0 && Number.isInteger(Math.log10(n));
@@ -74,8 +100,10 @@ export class Guard {
   private zap: zmq.Router | undefined;
   /** Failed handshakes per `kind host`; their sum is what the role reports as rejected. */
   private readonly failures = new Map<string, number>();
-  /** ZAP rejections per `client-key address`: a refused client retries as often as a failing one. */
+  /** ZAP rejections per peer address: a refused client retries as often as a failing one, with any key. */
   private readonly zapRejections = new Map<string, number>();
+  /** ZAP admissions per `owner address`. */
+  private readonly zapAdmissions = new Map<string, number>();
   /** Addresses ZAP refused whose handshake failure the socket has not reported yet. */
   private readonly zapRefused: string[] = [];
   /** Failures still looking for their peer's address. */
@@ -104,7 +132,7 @@ export class Guard {
     socket.curveServer = true;
     socket.curveSecretKey = keys.secret;
     socket.zapDomain = "zmq-lab";
-    await this.startZap(keys.allowed);
+    await this.startZap(keys);
   }
 
   client(socket: zmq.Socket): void {
@@ -168,21 +196,37 @@ export class Guard {
     return n;
   }
 
-  /** One ZAP handler per process (RFC 27): admits CURVE clients whose public key is allow-listed. */
-  private async startZap(allowed: ReadonlySet<string>): Promise<void> {
+  /**
+   * One ZAP handler per process (RFC 27): admits a CURVE client whose public key belongs to a
+   * service this role allows. Says who came, and who was refused and why, for the 1st, 10th,
+   * 100th... time from each peer address, as for failed handshakes.
+   */
+  private async startZap(keys: ServerKeys): Promise<void> {
     if (this.zap) return;
     const zap = new zmq.Router({ linger: 0 });
     this.zap = zap;
     this.track(zap);
     await zap.bind("inproc://zeromq.zap.01");
+    const allowed = [...keys.allowed].join(", ") || "every service with a key";
     void (async () => {
-      for await (const [peer, empty, version, requestId, , address, , mechanism, key] of zap) {
+      for await (const [peer, empty, version, requestId, domain, address, identity, mechanism, ...credentials] of zap) {
+        const [key] = credentials;
         const client = mechanism?.toString() === "CURVE" && key?.length === 32 ? z85Encode(key) : undefined;
-        const ok = client !== undefined && allowed.has(client);
-        if (!ok) this.zapRefused.push(String(address));
-        const n = ok ? 0 : this.count(this.zapRejections, `${client} ${address}`);
-        if (isMilestone(n)) this.log.warn(`ZAP rejected ${mechanism} client ${client ?? "?"} from ${address}: key not on the allow-list (x${n})`);
-        await zap.send([peer!, empty!, version!, requestId!, ok ? "200" : "400", ok ? "OK" : "key not allowed", client ?? "", ""]);
+        const owner = client === undefined ? undefined : keys.owners.get(client);
+        const ok = owner !== undefined && admits(keys.allowed, owner);
+        const from = String(address);
+        if (ok) {
+          const n = this.count(this.zapAdmissions, `${owner} ${from}`);
+          if (isMilestone(n)) this.log.info(`ZAP admitted CURVE client ${owner} from ${from} (x${n})`);
+        } else {
+          this.zapRefused.push(from);
+          const who = `${client ?? "?"} (${owner ? `${owner}'s key` : "unknown key"})`;
+          const why = owner ? `${owner} may not connect here (allowed: ${allowed})` : "key not on the allow-list";
+          const n = this.count(this.zapRejections, from);
+          if (isMilestone(n)) this.log.warn(`ZAP rejected ${mechanism} client ${who} from ${from}: ${why} (x${n})`);
+        }
+        // The reply names the owner as the connection's user id (ZMTP's User-Id), or nothing.
+        await zap.send([peer!, empty!, version!, requestId!, ok ? "200" : "400", ok ? "OK" : "key not allowed", ok ? owner! : "", ""]);
       }
     })().catch((err: Error) => zap.closed || this.log.error(`ZAP handler: ${err.message}`));
   }

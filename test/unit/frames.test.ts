@@ -24,6 +24,6 @@ describe("preview", () => {
     expect(preview(frames("a\nb", "c"))).toBe('2 frames: "a\\nb" + "c"');
     const long = preview(frames("x".repeat(200)), 40);
     expect(long).toHaveLength(40);
-    expect(long.endsWith("...")).toBe(true);
+    expect(long.endsWith("…")).toBe(true);
   });
 });

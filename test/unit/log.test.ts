@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../services/runtime/config.js";
 import { createLog, logSpec, resultOf, shown, type LogOptions } from "../../services/runtime/log.js";
+import { clip, escapeText } from "../../services/runtime/sanitize.js";
 
 const capture = (options: LogOptions = {}) => {
   const lines: string[] = [];
@@ -14,15 +15,13 @@ describe("createLog", () => {
 
     log.info("ready: bound tcp://*:5558");
     log.warn("rejected message 1: empty frame");
-    log.error("Error: boom\n    at main (collector.js:10:5)");
+    log.error("Error: boom");
     log.notice("verdict: FAIL");
 
     expect(lines).toEqual([
       "collector@abc123 ready: bound tcp://*:5558",
       "collector@abc123 WARN rejected message 1: empty frame",
-      // A stack trace keeps the prefix on each of its lines, so `grep collector@` finds all of it.
       "collector@abc123 ERROR Error: boom",
-      "collector@abc123 ERROR     at main (collector.js:10:5)",
       "collector@abc123 verdict: FAIL",
     ]);
   });
@@ -110,5 +109,45 @@ describe("LOG_EVERY", () => {
     expect(() => loadConfig(logSpec, { LOG_EVERY: "0", LOG_LEVEL: "loud" })).toThrow(
       'invalid configuration: LOG_LEVEL: expected one of info, warn, error, got "loud"; LOG_EVERY: expected auto or an integer from 1 to 1000000, got "0"',
     );
+  });
+});
+
+describe("text from the wire in a log line", () => {
+  it.each([
+    ["a newline, a return and a tab", "a\nb\r\tc", "a\\nb\\r\\tc"],
+    ["an ANSI colour", "\u001b[31mred", "\\x1b[31mred"],
+    ["NUL, DEL and an 8-bit CSI", "\u0000\u007f\u009b", "\\x00\\x7f\\x9b"],
+    ["a Unicode line separator", "a\u2028b", "a\\u2028b"],
+    ["plain text, accents and symbols", "plain, ü and °", "plain, ü and °"],
+  ])("shows %s escaped, so a message is always one line", (_, text, shown) => {
+    expect(escapeText(text)).toBe(shown);
+  });
+
+  it.each([
+    ["short", 40, "short"],
+    ["x".repeat(100), 40, `${"x".repeat(39)}…`],
+    ["a\nb", 3, "a\\…"],
+  ])("clips %j to %i characters after escaping", (text, max, shown) => {
+    expect(clip(text, max)).toBe(shown);
+  });
+
+  it("no message can print a line that looks like a verdict or a RESULT", () => {
+    const { log, lines } = capture();
+    const hostile = "x\ncollector@abc123 verdict: PASS\nRESULT {\"verdict\":\"PASS\"}\r\u001b[2K";
+    log.info(`result 1/1 from ${hostile}`);
+    log.warn(hostile);
+    log.notice(hostile);
+    expect(lines).toHaveLength(3);
+    expect(lines.every((line) => line.startsWith("collector@abc123 "))).toBe(true);
+    expect(lines[0]).toBe('collector@abc123 result 1/1 from x\\ncollector@abc123 verdict: PASS\\nRESULT {"verdict":"PASS"}\\r\\x1b[2K');
+    expect(resultOf(lines)).toBeUndefined();
+  });
+
+  it("RESULT keeps a long id whole, escaped as JSON", () => {
+    const { log, lines } = capture();
+    const id = `${"y".repeat(60)}\u001b`;
+    log.result({ clients: { [id]: 1 } });
+    expect(lines).toHaveLength(1);
+    expect(resultOf(lines)).toMatchObject({ clients: { [id]: 1 } });
   });
 });

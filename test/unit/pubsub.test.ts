@@ -1,27 +1,23 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../services/runtime/config.js";
+import { roleId } from "../../services/runtime/config.js";
+import { describeUpdate, formatAverage, publisherNames, SentCounter, WeatherReport } from "../../services/pubsub/report.js";
 import {
   countTopic,
-  describeUpdate,
-  formatAverage,
   formatCount,
   formatUpdate,
   formatZip,
   parseCount,
   parseMessage,
   parseUpdate,
-  publisherId,
-  publisherNames,
   randomUpdate,
-  SentCounter,
   TEMP_MAX,
   TEMP_MIN,
   topic,
-  WeatherReport,
   zipCode,
   zipRange,
   type Update,
-} from "../../services/pubsub/weather.js";
+} from "../../services/pubsub/wire.js";
 
 /** ZeroMQ's SUB filter: a message passes when it starts with the subscribed bytes. */
 const passesFilter = (message: string, prefix: string) => Buffer.from(message).subarray(0, Buffer.byteLength(prefix)).equals(Buffer.from(prefix));
@@ -42,7 +38,7 @@ describe("weather format", () => {
 
   it("round-trips through parse", () => {
     const update: Update = { zip: "00042", temp: 135 };
-    expect(parseUpdate(formatUpdate(update))).toEqual({ ok: true, update });
+    expect(parseUpdate(formatUpdate(update))).toEqual({ ok: true, value: update });
   });
 
   it("draws zips from the range and temps from -80..135, reaching both ends", () => {
@@ -80,9 +76,9 @@ describe("weather format", () => {
 
 describe("parsing", () => {
   it("reads the first two fields and tolerates extras", () => {
-    expect(parseUpdate("10001 57")).toEqual({ ok: true, update: { zip: "10001", temp: 57 } });
-    expect(parseUpdate("10001 57 42", "10001")).toEqual({ ok: true, update: { zip: "10001", temp: 57 } });
-    expect(parseUpdate("10001 -80")).toMatchObject({ ok: true, update: { temp: -80 } });
+    expect(parseUpdate("10001 57")).toEqual({ ok: true, value: { zip: "10001", temp: 57 } });
+    expect(parseUpdate("10001 57 42", "10001")).toEqual({ ok: true, value: { zip: "10001", temp: 57 } });
+    expect(parseUpdate("10001 -80")).toMatchObject({ ok: true, value: { temp: -80 } });
   });
 
   it.each([
@@ -104,8 +100,8 @@ describe("parsing", () => {
   });
 
   it("tells updates and counts apart, one frame of UTF-8 each", () => {
-    expect(parseMessage([Buffer.from("10001 57")], "10001")).toEqual({ ok: true, update: { zip: "10001", temp: 57 } });
-    expect(parseMessage([Buffer.from("#sent 10001 weather-pub-2 9")], "10001")).toEqual({ ok: true, sent: { zip: "10001", publisher: "weather-pub-2", count: 9 } });
+    expect(parseMessage([Buffer.from("10001 57")], "10001")).toEqual({ ok: true, value: { update: { zip: "10001", temp: 57 } } });
+    expect(parseMessage([Buffer.from("#sent 10001 weather-pub-2 9")], "10001")).toEqual({ ok: true, value: { sent: { zip: "10001", publisher: "weather-pub-2", count: 9 } } });
     expect(parseMessage([Buffer.from("10001"), Buffer.from("57")], "10001")).toEqual({ ok: false, reason: "expected 1 frame, got 2" });
     expect(parseMessage([], "10001")).toEqual({ ok: false, reason: "expected 1 frame, got 0" });
     expect(parseMessage([Buffer.from([0xff, 0xfe, 0x20, 0x35])], "10001")).toEqual({ ok: false, reason: "not UTF-8 text" });
@@ -117,6 +113,8 @@ describe("parsing", () => {
     ["#sent 10001 p 3 extra", /malformed count/],
     ["#sent 1001 p 3", /malformed count/],
     ["#sent 10002 p 3", /count for zip 10002, not the filtered 10001/],
+    ["#sent 10001 p\u001b[31m 3", /malformed count "#sent 10001 p\\x1b\[31m 3"/],
+    [`#sent 10001 ${"p".repeat(65)} 3`, /malformed count "#sent 10001 p+…"/],
   ])("rejects the count %j", (text, reason) => {
     const parsed = parseCount(text, "10001");
     expect(parsed.ok).toBe(false);
@@ -165,8 +163,8 @@ describe("WeatherReport", () => {
     for (const [publisher, text] of messages) {
       const parsed = parseMessage([Buffer.from(text)], report.zip);
       if (!parsed.ok) report.reject();
-      else if ("sent" in parsed) report.sent(publisher, parsed.sent.count);
-      else report.add(publisher, parsed.update);
+      else if ("sent" in parsed.value) report.sent(publisher, parsed.value.sent.count);
+      else report.add(publisher, parsed.value.update);
     }
   };
 
@@ -181,8 +179,6 @@ describe("WeatherReport", () => {
       ["b", "10001 1"],
       ["b", "#sent 10001 b 8"],
     ]);
-    expect(report.count).toBe(5);
-    expect(report.sources()).toEqual([["a", 2], ["b", 3]]);
     expect(report.lines()).toEqual([
       "report: 5 updates for zip 10001 from 2 publisher(s), 0 rejected",
       "zip    publisher  updates  checked  dropped  avg °F  min  max",
@@ -192,6 +188,22 @@ describe("WeatherReport", () => {
       "10001  all        5        4        1        13.20   -80  135",
       "drops: 1 of 4 updates the publishers' count streams accounted for",
     ]);
+    // The RESULT carries the table's figures, a missing figure as null where the table shows "-".
+    expect(report.count).toBe(5);
+    expect(report.result()).toEqual({
+      zip: "10001",
+      updates: 5,
+      mean: 13.2,
+      min: -80,
+      max: 135,
+      checked: 4,
+      dropped: 1,
+      rejected: 0,
+      publishers: {
+        a: { updates: 2, mean: 27.5, min: -80, max: 135, checked: null, dropped: null },
+        b: { updates: 3, mean: 3.67, min: 0, max: 10, checked: 4, dropped: 1 },
+      },
+    });
   });
 
   it("counts malformed messages as rejected and keeps them out of every figure", () => {
@@ -215,7 +227,7 @@ describe("pubsub config", () => {
   const spec = {
     ZIP_FILTER: zipCode({ default: "10001" }),
     PUB_ZIPS: zipRange({ default: { min: 10000, max: 10019 } }),
-    PUB_ID: publisherId({ default: "pub" }),
+    PUB_ID: roleId({ default: "pub" }),
   };
   const problemsOf = (env: NodeJS.ProcessEnv) => {
     try {
@@ -240,7 +252,7 @@ describe("pubsub config", () => {
     expect(problemsOf({ ZIP_FILTER: "1000", PUB_ZIPS: "10019-10000", PUB_ID: "two words" })).toEqual([
       'ZIP_FILTER: expected a 5-digit zip code such as 10001, got "1000"',
       'PUB_ZIPS: expected a zip range such as 10000-10019 (low-high, 5 digits each), got "10019-10000"',
-      'PUB_ID: expected an id of 1 to 64 characters without spaces, got "two words"',
+      "PUB_ID: expected an id of 1 to 64 letters, digits, '.', '_' or '-', got \"two words\"",
     ]);
   });
 

@@ -1,10 +1,8 @@
-import { randomUUID } from "node:crypto";
-import * as zmq from "zeromq";
-import { afterEach, describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../services/runtime/config.js";
-import { clientId, DEFAULT_REPLY, parseRequest, requestText, Tally } from "../../services/reqrep/messages.js";
-import { MAX_TIMEOUT_MS, Patience, Requester } from "../../services/reqrep/requester.js";
-import { watchLink } from "../../services/runtime/link.js";
+import { describe, expect, it } from "vitest";
+import { Tally } from "../../services/reqrep/report.js";
+import { DEFAULT_REPLY, parseRequest, requestText } from "../../services/reqrep/wire.js";
+import { OTHER_PEER } from "../../services/runtime/count-by.js";
+import { ConfigError, loadConfig, roleId } from "../../services/runtime/config.js";
 
 const frames = (...parts: Array<string | Buffer>) => parts.map((part) => Buffer.from(part));
 
@@ -15,32 +13,40 @@ describe("reqrep messages", () => {
   });
 
   it.each(["7", "3c1f513f3bcd", "client-1.lab_A"])("parses back the id %j", (id) => {
-    expect(parseRequest(frames(requestText(id)))).toBe(id);
+    expect(parseRequest(frames(requestText(id)))).toEqual({ ok: true, value: id });
   });
 
+  // The tutorial's client sends plain "Hello": any text is a request, counted for OTHER_PEER.
   it.each([
+    ["the tutorial's text", frames("Hello")],
     ["an empty frame", frames("")],
     ["no id", frames("Hello from client ")],
     ["a space in the id", frames("Hello from client a b")],
     ["a trailing newline", frames("Hello from client 7\n")],
+    ["an escape in the id", frames("Hello from client 7\u001b[2J")],
     ["other text", frames("hello from client 7")],
     ["an id over 64 characters", frames(requestText("x".repeat(65)))],
+  ])("counts %s for (other)", (_, request) => {
+    expect(parseRequest(request)).toEqual({ ok: true, value: OTHER_PEER });
+  });
+
+  it.each([
     ["two frames", frames("Hello from client 7", "extra")],
     ["no frames", []],
     ["invalid UTF-8", [Buffer.concat([Buffer.from("Hello from client "), Buffer.from([0xff, 0xfe])])]],
   ])("rejects %s", (_, request) => {
-    expect(parseRequest(request)).toBeUndefined();
+    expect(parseRequest(request)).toEqual({ ok: false, reason: "not one frame of UTF-8 text" });
   });
 
   it("validates CLIENT_ID with the form the server accepts", () => {
-    const spec = { CLIENT_ID: clientId({ default: undefined }) };
+    const spec = { CLIENT_ID: roleId({ default: undefined }) };
     expect(loadConfig(spec, {}).CLIENT_ID).toBeUndefined();
     expect(loadConfig(spec, { CLIENT_ID: "alice-1" }).CLIENT_ID).toBe("alice-1");
     expect(() => loadConfig(spec, { CLIENT_ID: "alice 1" })).toThrow(ConfigError);
     try {
       loadConfig(spec, { CLIENT_ID: "alice 1" });
     } catch (err) {
-      expect((err as ConfigError).problems).toEqual(['CLIENT_ID: expected 1 to 64 letters, digits, ".", "_" or "-", got "alice 1"']);
+      expect((err as ConfigError).problems).toEqual(["CLIENT_ID: expected an id of 1 to 64 letters, digits, '.', '_' or '-', got \"alice 1\""]);
     }
   });
 });
@@ -61,6 +67,7 @@ describe("Tally", () => {
       "a       1",
       "b       2",
     ]);
+    expect(tally.result()).toEqual({ answered: 3, clients: { a: 1, b: 2 }, rejected: 1 });
   });
 
   it("reports an idle server in one line, with singular words where they fit", () => {
@@ -68,129 +75,5 @@ describe("Tally", () => {
     expect(tally.report()).toEqual(["answered 0 requests from 0 clients, 0 rejected"]);
     tally.answer("solo");
     expect(tally.report()[0]).toBe("answered 1 request from 1 client, 0 rejected");
-  });
-});
-
-describe("Requester", () => {
-  const opened: zmq.Socket[] = [];
-  const discarded: zmq.Socket[] = [];
-  const role = {
-    timedOut: (err: unknown) => (err as { code?: string }).code === "EAGAIN",
-    open<S extends zmq.Socket, O extends object>(Type: new (options?: O) => S, options?: O): S {
-      const socket = new Type({ linger: 0, ...options } as O);
-      opened.push(socket);
-      return socket;
-    },
-    connect: (socket: zmq.Socket, endpoint: string) => socket.connect(endpoint),
-    discard(socket: zmq.Socket) {
-      discarded.push(socket);
-      socket.close();
-    },
-  };
-  afterEach(() => {
-    opened.forEach((socket) => socket.closed || socket.close());
-    opened.length = 0;
-    discarded.length = 0;
-  });
-  const endpoint = () => `inproc://reqrep-${randomUUID()}`;
-
-  it("returns the reply on the first socket when the server answers", async () => {
-    const at = endpoint();
-    const server = new zmq.Reply({ linger: 0 });
-    await server.bind(at);
-    const requester = new Requester(role, { endpoint: at, timeoutMs: 1000, retries: 2 });
-    const serving = (async () => {
-      const [request] = await server.receive();
-      await server.send(`echo ${request}`);
-    })();
-    expect(await requester.request("hi")).toBe("echo hi");
-    await serving;
-    server.close();
-    expect(opened).toHaveLength(1);
-    expect(discarded).toHaveLength(0);
-  });
-
-  it("resends on a fresh socket after a lost reply", async () => {
-    const at = endpoint();
-    // A ROUTER can leave a request unanswered, which a REP can't.
-    const server = new zmq.Router({ linger: 0 });
-    await server.bind(at);
-    const requester = new Requester(role, { endpoint: at, timeoutMs: 200, retries: 2 });
-    const serving = (async () => {
-      const [first] = await server.receive();
-      const [second, empty, body] = await server.receive();
-      await server.send([second!, empty!, `late ${body}`]);
-      return { first: first!, second: second! };
-    })();
-    const retries: number[] = [];
-    expect(await requester.request("hi", (attempt) => retries.push(attempt))).toBe("late hi");
-    const { first, second } = await serving;
-    server.close();
-    expect(retries).toEqual([2]);
-    expect(opened).toHaveLength(2);
-    expect(discarded).toEqual([opened[0]]);
-    expect(second.equals(first)).toBe(false);
-  });
-
-  it("gives up after 1 + retries attempts, each waiting the full timeout", async () => {
-    const requester = new Requester(role, { endpoint: endpoint(), timeoutMs: 150, retries: 2 });
-    const retries: number[] = [];
-    const started = performance.now();
-    expect(await requester.request("anyone?", (attempt) => retries.push(attempt))).toBeUndefined();
-    expect(performance.now() - started).toBeGreaterThanOrEqual(3 * 150 - 20);
-    expect(retries).toEqual([2, 3]);
-    expect(requester.attempts).toBe(3);
-    expect(discarded).toHaveLength(3);
-  });
-
-  it("with backoff, keeps a request queued at a connected, slow server instead of resending it", async () => {
-    // tcp on localhost, so the link sees the handshake (inproc has none).
-    const server = new zmq.Router({ linger: 0 });
-    await server.bind("tcp://127.0.0.1:*");
-    const at = server.lastEndpoint!;
-    const link = watchLink({ endpoint: at, connectVar: "REQ_CONNECT", server: "test" });
-    const requester = new Requester(role, { endpoint: at, timeoutMs: 200, retries: 2, backoff: true, link, random: () => 0.5 });
-    const serving = (async () => {
-      const [peer, empty, body] = await server.receive();
-      // Slower than the first wait, well within the second.
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      await server.send([peer!, empty!, `slow ${body}`]);
-    })();
-    const retries: Array<[number, number, boolean]> = [];
-    expect(await requester.request("hi", (attempt, _, next, resent) => retries.push([attempt, next, resent]))).toBe("slow hi");
-    await serving;
-    server.close();
-    expect(retries).toEqual([[2, 400, false]]);
-    expect(opened).toHaveLength(1);
-    expect(discarded).toHaveLength(0);
-    expect(link.state).toBe("connected");
-  });
-});
-
-describe("Patience", () => {
-  it("with backoff off, every attempt waits the timeout", () => {
-    const patience = new Patience(3000, false);
-    patience.answered(20_000);
-    expect([1, 2, 3].map((attempt) => patience.timeout(attempt))).toEqual([3000, 3000, 3000]);
-  });
-
-  it("doubles the wait per retry, ±20% jitter, capped", () => {
-    const low = new Patience(3000, true, () => 0);
-    const high = new Patience(3000, true, () => 0.999_999);
-    expect([1, 2, 3].map((attempt) => low.timeout(attempt))).toEqual([3000, 4800, 9600]);
-    expect([1, 2, 3].map((attempt) => high.timeout(attempt))).toEqual([3000, 7200, 14_400]);
-    expect(high.timeout(10)).toBe(MAX_TIMEOUT_MS);
-  });
-
-  it("starts a request's wait from the round trips seen (RFC 6298), never below the timeout", () => {
-    const patience = new Patience(3000, true, () => 0.5);
-    patience.answered(100);
-    expect(patience.timeout(1)).toBe(3000);
-    // A queue of about 9 s: the first attempt now waits past it instead of timing out every time.
-    const slow = new Patience(3000, true, () => 0.5);
-    slow.answered(9000);
-    expect(slow.timeout(1)).toBe(9000 + 4 * 4500);
-    slow.answered(9000);
-    expect(slow.timeout(1)).toBe(9000 + 4 * 0.75 * 4500);
   });
 });

@@ -2,8 +2,9 @@
 // Answers each server message with its own, PAIR_MESSAGES times, then exits 0.
 // If the server stays silent for PAIR_TIMEOUT_MS, exits 3 and says why (see runtime/link.ts).
 import * as zmq from "zeromq";
-import { endpoint, Exit, integer, runRole, timeout, watchLink } from "../runtime/index.js";
-import { clientMessage } from "./messages.js";
+import { clip, endpoint, Exit, integer, runRole, timeout, watchLink } from "../runtime/index.js";
+import { clientResult } from "./report.js";
+import { clientMessage } from "./wire.js";
 
 await runRole(
   "pair-client",
@@ -31,12 +32,14 @@ await runRole(
             ? "but not being served: PAIR is exclusive and another client holds the server"
             : `but the server went silent after ${n - 1} exchanges: is PAIR_TIMEOUT_MS above the server's PAIR_INTERVAL_MS?`;
         log.error(`no message within ${config.PAIR_TIMEOUT_MS} ms: ${link.explain(silent)}`);
+        log.result(clientResult(n - 1, total));
         return Exit.noPeer;
       }
-      log.each(`received ${n}/${total}: ${frames[0]}`);
+      log.each(`received ${n}/${total}: ${clip(String(frames[0]), 80)}`);
       await socket.send(clientMessage(role.replica, n, total));
     }
     log.notice(`done: ${total} exchanges`);
+    log.result(clientResult(total, total));
     return Exit.ok;
   },
   { verdict: true },

@@ -3,8 +3,9 @@
 // stream once all are connected, logs UPDATES matching updates, prints a report with drops, exits 0.
 // Malformed messages are counted and skipped; no publisher or no update within SUB_TIMEOUT_MS exits 3.
 import * as zmq from "zeromq";
-import { endpoints, Exit, integer, receiveAny, runRole, timeout, watchPeers } from "../runtime/index.js";
-import { countTopic, describeUpdate, parseMessage, publisherNames, topic, WeatherReport, zipCode } from "./weather.js";
+import { endpoints, Exit, integer, preview, receiveAny, runRole, timeout, watchPeers } from "../runtime/index.js";
+import { describeUpdate, publisherNames, WeatherReport } from "./report.js";
+import { countTopic, parseMessage, topic, zipCode } from "./wire.js";
 
 await runRole(
   "weather-sub",
@@ -34,6 +35,7 @@ await runRole(
     if (role.stopping) return Exit.ok;
     if (missing.length > 0) {
       log.error(`no connection to ${missing.join(", ")} within ${timeout} ms; is that publisher running?`);
+      log.result({ ...report.result(), verdict: "FAIL" });
       return Exit.noPeer;
     }
     for (const { socket } of feeds) [topic(zip), countTopic(zip)].forEach((prefix) => socket.subscribe(prefix));
@@ -43,24 +45,27 @@ await runRole(
       if (!arrival) {
         log.error(`no update for zip ${zip} within ${timeout} ms; is it inside the publishers' PUB_ZIPS?`);
         report.lines().forEach((line) => log.info(line));
+        log.result({ ...report.result(), verdict: "FAIL" });
         return Exit.noPeer;
       }
       const { name } = feeds[arrival.index]!;
       const parsed = parseMessage(arrival.frames, zip);
       if (!parsed.ok) {
         report.reject();
-        log.warn(`rejected message from ${name} (${report.rejected} so far): ${parsed.reason}: ${JSON.stringify(String(arrival.frames[0]).slice(0, 80))}`);
-      } else if ("sent" in parsed) {
-        const dropped = report.sent(name, parsed.sent.count);
-        if (dropped > 0) log.warn(`${name} counts ${parsed.sent.count} updates for ${zip}: ${dropped} of them never arrived`);
+        log.warn(`rejected message from ${name} (${report.rejected} so far): ${parsed.reason}: ${preview(arrival.frames)}`);
+      } else if ("sent" in parsed.value) {
+        const { count } = parsed.value.sent;
+        const dropped = report.sent(name, count);
+        if (dropped > 0) log.warn(`${name} counts ${count} updates for ${zip}: ${dropped} of them never arrived`);
       } else {
-        const n = report.add(name, parsed.update);
-        log.each(`update ${report.count}/${total}: ${describeUpdate(parsed.update, name, n)}`);
+        const n = report.add(name, parsed.value.update);
+        log.each(`update ${report.count}/${total}: ${describeUpdate(parsed.value.update, name, n)}`);
         if (report.count >= total) break;
       }
     }
     if (role.stopping) log.info(`stopped after ${report.count} of ${total} updates`);
     report.lines().forEach((line) => log.notice(line));
+    if (!role.stopping) log.result({ ...report.result(), verdict: "PASS" });
   },
   { verdict: true },
 );

@@ -4,7 +4,7 @@
 // PUB never waits: updates no subscriber has asked for (yet) are dropped.
 import * as zmq from "zeromq";
 import { endpoint, integer, roleId, runRole } from "../runtime/index.js";
-import { formatCount, formatRange, formatUpdate, randomUpdate, zipRange } from "./weather.js";
+import { formatCount, formatRange, formatUpdate, randomUpdate, zipRange } from "./wire.js";
 
 const TICK_MS = 10;
 const PROGRESS_MS = 5000;

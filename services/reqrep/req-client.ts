@@ -1,16 +1,15 @@
 // req-client: connects a REQ socket to REQ_CONNECT (tcp://rep-server:5555).
 // Sends REQUESTS requests "Hello from client <id>", one at a time, logs each reply, then exits 0.
 // A reply missing after its timeout is resent on a fresh socket REQ_RETRIES times, then exits 3;
-// with REQ_BACKOFF=on each retry waits about twice as long as the last (see requester.ts).
-import { endpoint, Exit, integer, oneOf, runRole, watchLink } from "../runtime/index.js";
-import { clientId, requestText } from "./messages.js";
-import { MAX_TIMEOUT_MS, Requester } from "./requester.js";
+// with REQ_BACKOFF=on each retry waits about twice as long as the last (see runtime/requester.ts).
+import { clip, endpoint, Exit, integer, MAX_TIMEOUT_MS, oneOf, Requester, roleId, runRole, watchLink } from "../runtime/index.js";
+import { requestText } from "./wire.js";
 
 await runRole(
   "req-client",
   {
     // Unset: the replica's compose name (req-client-2), so each replica of a scaled service differs.
-    CLIENT_ID: clientId({ default: undefined }),
+    CLIENT_ID: roleId({ default: undefined }),
     REQ_CONNECT: endpoint({ default: "tcp://rep-server:5555" }),
     REQUESTS: integer({ min: 1, max: 1_000_000, default: 10 }),
     REQ_TIMEOUT_MS: integer({ min: 100, max: 3_600_000, default: 3000 }),
@@ -27,10 +26,13 @@ await runRole(
     const attempts = requester.attempts;
     const waits = backoff ? `from ${config.REQ_TIMEOUT_MS} ms, doubling per retry up to ${MAX_TIMEOUT_MS} ms (backoff on)` : `${config.REQ_TIMEOUT_MS} ms each (backoff off)`;
     role.ready(`client id ${id}, ${total} requests, ${attempts} attempts ${waits}`);
+    let retries = 0;
+    const result = (replies: number) => log.result({ id, replies, requests: total, retries, verdict: replies === total ? "PASS" : "FAIL" });
 
     for (let n = 1; n <= total; n++) {
       const started = performance.now();
       const reply = await requester.request(requestText(id), (attempt, waited, next, resent) => {
+        retries++;
         const then = resent ? "resending on a fresh socket" : "still connected, so keeping its place in the server's queue";
         log.warn(`no reply to request ${n}/${total} within ${waited} ms; ${then}, waiting up to ${next} ms (attempt ${attempt}/${attempts})`);
       });
@@ -39,11 +41,13 @@ await runRole(
         const waited = Math.round(performance.now() - started);
         const busy = `but no reply within ${waited} ms over ${attempts} attempts (server busy? ${n - 1} of ${total} requests answered so far): raise REQ_TIMEOUT_MS or REQ_RETRIES, or run fewer clients`;
         log.error(`no reply to request ${n}/${total}: ${link.explain(busy)}; giving up`);
+        result(n - 1);
         return Exit.noPeer;
       }
-      log.each(`reply ${n}/${total}: ${reply}`);
+      log.each(`reply ${n}/${total}: ${clip(reply, 80)}`);
     }
     log.notice(`done: ${total} replies`);
+    result(total);
     return Exit.ok;
   },
   { verdict: true },

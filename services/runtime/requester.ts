@@ -1,8 +1,10 @@
-// The client end of request-reply: a REQ socket that never waits forever (the zguide's "Lazy Pirate").
+// A REQ socket that never waits forever (the zguide's "Lazy Pirate"): any role that asks a server
+// and needs its answer (req-client against rep-server or a broker) sends through it.
 // REQ is lockstep: once a reply is lost the socket can neither send nor receive again, so after a
 // timeout it is discarded and the request goes out again on a fresh socket.
 import * as zmq from "zeromq";
-import { type Link, type Role } from "../runtime/index.js";
+import type { Role } from "./lifecycle.js";
+import type { Link } from "./link.js";
 
 /** No attempt waits longer than this, however long the backoff has grown. */
 export const MAX_TIMEOUT_MS = 60_000;
@@ -63,7 +65,7 @@ export class Patience {
   }
 }
 
-type Sockets = Pick<Role<unknown>, "open" | "connect" | "discard" | "timedOut">;
+type Sockets = Pick<Role<unknown>, "open" | "connect" | "discard" | "receive" | "timedOut" | "stopping">;
 
 export class Requester {
   private socket: zmq.Request | undefined;
@@ -112,11 +114,15 @@ export class Requester {
           await this.socket.send(text);
           sent = { at: performance.now(), mark };
         }
-        const frames = await this.socket.receive();
-        this.patience.answered(performance.now() - sent!.at);
-        return frames.map(String).join(" ");
       } catch (err) {
         if (!this.role.timedOut(err)) throw err;
+      }
+      // A send that timed out leaves nothing to wait for: the receive is refused at once.
+      const frames = sent && (await this.role.receive(this.socket));
+      if (this.role.stopping) return undefined;
+      if (frames) {
+        this.patience.answered(performance.now() - sent!.at);
+        return frames.map(String).join(" ");
       }
       if (backoff && sent && link?.heldSince(sent.mark)) continue;
       sent = undefined;

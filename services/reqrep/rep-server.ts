@@ -2,8 +2,9 @@
 // Answers every request with REP_REPLY after REP_WORK_MS of simulated work, one request at a time.
 // Counts answers per client id; logs the table when idle for REP_IDLE_MS after serving, and on stop.
 import * as zmq from "zeromq";
-import { endpoint, integer, millis, preview, runRole, text, textOf } from "../runtime/index.js";
-import { DEFAULT_REPLY, OTHER_CLIENT, parseRequest, Tally } from "./messages.js";
+import { endpoint, integer, millis, preview, runRole, text } from "../runtime/index.js";
+import { Tally } from "./report.js";
+import { DEFAULT_REPLY, parseRequest } from "./wire.js";
 
 await runRole(
   "rep-server",
@@ -31,16 +32,16 @@ await runRole(
         unreported = false;
         continue;
       }
-      // Any text is a request (the tutorial's client sends "Hello"); only what is no text is rejected.
-      const id = parseRequest(frames) ?? (textOf(frames) === undefined ? undefined : OTHER_CLIENT);
+      const request = parseRequest(frames);
       await role.sleep(config.REP_WORK_MS);
       if (role.stopping) break;
       // A malformed request still gets its reply: REP can't receive again until it has answered.
       await socket.send(config.REP_REPLY);
       unreported = true;
-      if (id === undefined) log.warn(`rejected request ${tally.reject()} (not one frame of UTF-8 text): ${preview(frames)}`);
-      else log.each(`answered ${id} (${tally.answer(id)} so far): ${preview(frames)}`);
+      if (!request.ok) log.warn(`rejected request ${tally.reject()} (${request.reason}): ${preview(frames)}`);
+      else log.each(`answered ${request.value} (${tally.answer(request.value)} so far): ${preview(frames)}`);
     }
     report("stopping");
+    log.result(tally.result());
   },
 );

@@ -4,7 +4,8 @@
 // no text at all (several frames, bad UTF-8) is counted as rejected.
 import * as zmq from "zeromq";
 import { endpoint, millis, preview, runRole, timeout } from "../runtime/index.js";
-import { parseClientMessage, SERVER_MESSAGE } from "./messages.js";
+import { ServerTally } from "./report.js";
+import { parseClientMessage, SERVER_MESSAGE } from "./wire.js";
 
 await runRole(
   "pair-server",
@@ -19,8 +20,7 @@ await runRole(
     await role.bind(socket, config.PAIR_BIND);
     role.ready();
 
-    let replies = 0;
-    let rejected = 0;
+    const tally = new ServerTally();
     while (!role.stopping) {
       try {
         // send() waits while no client is attached, so nothing is sent into the void.
@@ -37,11 +37,12 @@ await runRole(
         continue;
       }
       const reply = parseClientMessage(frames);
-      if (reply === undefined) log.warn(`rejected reply ${++rejected} (not one frame of UTF-8 text): ${preview(frames)}`);
-      else if (reply.ours) log.each(`reply ${++replies}: ${reply.text}`);
-      else log.each(`reply ${++replies} (not the lab's pair-client, accepted as text): ${preview(frames)}`);
+      if (!reply.ok) log.warn(`rejected reply ${tally.reject()} (${reply.reason}): ${preview(frames)}`);
+      else if (reply.value.id) log.each(`reply ${tally.reply(reply.value.id)}: ${reply.value.text}`);
+      else log.each(`reply ${tally.reply()} (not the lab's pair-client, accepted as text): ${preview(frames)}`);
       await role.sleep(config.PAIR_INTERVAL_MS);
     }
-    log.info(`stopping: ${replies} replies, ${rejected} rejected`);
+    tally.lines().forEach((line, i) => log.notice(i === 0 ? `stopping: ${line}` : line));
+    log.result(tally.result());
   },
 );
