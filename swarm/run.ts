@@ -2,7 +2,7 @@
 // Docker-in-Docker nodes, the pattern deployed on it as a stack, the finite role's report and
 // verdict, then the lab swarm removed (also on failure and Ctrl+C). `npm run swarm -- down`
 // removes a lab swarm left behind.
-import { deploy, serviceLogs, services, stopAll, tasks, waitForEnd } from "./deploy.js";
+import { deploy, finiteRole, serviceLogs, services, stopAll, tasks, waitForEnd } from "./deploy.js";
 import { ensureNodeImage, LabSwarm } from "./nodes.js";
 
 const usage = "usage: npm run swarm -- <pattern> [--replicas service=N ...] [--nodes N] [--timeout seconds] | down";
@@ -38,6 +38,8 @@ if (args.pattern === "down") {
   say(removed.length > 0 ? `removed the lab swarm "${name}" (${removed.length} containers, networks and volumes)` : `no lab swarm "${name}" to remove`);
   process.exit(0);
 }
+
+await finiteRole(args.pattern).catch((err: Error) => fail(err.message));
 
 let stopping = false;
 const stop = (signal: string, code: number) => {
