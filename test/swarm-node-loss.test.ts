@@ -18,23 +18,23 @@ describe.skipIf(!enabled)("node loss on a 3-node lab swarm", () => {
   it("rescheduled consumers do work and the batch ends PASS with exact totals", async () => {
     const consumers = 6;
     // CONSUMERS: the batch starts once all six are connected, so every node's consumers hold tasks.
-    const env = { ...base, TASKS: "1200", CONSUMERS: String(consumers), TASK_SLEEP_MS: "100", COLLECTOR_TIMEOUT_MS: "60000" };
+    const env = { ...base, TASKS: "600", CONSUMERS: String(consumers), TASK_MODE: "sleep", TASK_SLEEP_MS: "200", COLLECTOR_TIMEOUT_MS: "60000" };
     // Only the consumers are spread; the producer and the collector stay on the manager, node-1.
     await deploy(swarm(), "pipeline", { envFile: noEnvFile, env, replicas: { consumer: consumers }, onManager: ["producer", "collector"] });
 
     // Mid-batch: once the collector has counted some results. The survivors' queues then last
     // longer than Swarm takes to reschedule, so the re-dispatched tasks reach the new replicas too.
     const deadline = Date.now() + 90_000;
-    while (!(await serviceLogs(swarm(), "collector")).some((line) => / result 30\/1200 /.test(line))) {
-      expect(Date.now(), "30 results within 90 s").toBeLessThan(deadline);
-      await new Promise((resolve) => setTimeout(resolve, 500));
+    while (!(await serviceLogs(swarm(), "collector")).some((line) => / result 30\/600 /.test(line))) {
+      if (Date.now() > deadline) expect.fail(`no 30 results within 90 s; the producer's last lines:\n${(await serviceLogs(swarm(), "producer")).slice(-8).join("\n")}`);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
     }
     const before = (await tasks(swarm(), "consumer")).filter((t) => t.state === "running");
     // The victim: the worker node running the most consumers.
     const workers = swarm().nodes.slice(1);
     const victim = workers.sort((a, b) => before.filter((t) => t.node === b).length - before.filter((t) => t.node === a).length)[0]!;
     const lostSlots = before.filter((t) => t.node === victim).map((t) => t.slot);
-    expect(lostSlots.length, "consumers on the victim node").toBeGreaterThan(0);
+    expect(lostSlots.length, `consumers on ${victim}: ${JSON.stringify(await tasks(swarm(), "consumer"))}`).toBeGreaterThan(0);
     const killedAt = Date.now();
     await sh("docker", ["kill", victim]);
     swarm().nodes.splice(swarm().nodes.indexOf(victim), 1);
@@ -51,8 +51,8 @@ describe.skipIf(!enabled)("node loss on a 3-node lab swarm", () => {
 
     expect(await waitForEnd(swarm(), "collector", 1, 120_000)).toBe(0);
     const collector = await serviceLogs(swarm(), "collector");
-    const total = makeBatch(1200, Number(env.SEED)).total;
-    expect(parseReport(collector)).toMatchObject({ count: 1200, sum: total, announcedTasks: 1200, announcedTotal: total });
+    const total = makeBatch(600, Number(env.SEED)).total;
+    expect(parseReport(collector)).toMatchObject({ count: 600, sum: total, announcedTasks: 600, announcedTotal: total });
     const redispatched = collector.flatMap((line) => /the producer re-dispatches (\d+) tasks?/.exec(line)?.[1] ?? []).map(Number);
 
     // The rescheduled replicas (the lost slots, now on a surviving node) did tasks.
