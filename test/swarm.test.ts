@@ -12,7 +12,7 @@ const swarm = labSwarmPerFile(1);
 
 describe("stacks on a lab swarm", () => {
   it("pipeline: 4 consumer replicas found through tasks.consumer, PASS with exact count and sum", async () => {
-    const env = { ...pipelineBase, TASKS: "60", TASK_SLEEP_MS: "0" };
+    const env = { ...pipelineBase, TASKS: "60" };
     await deploy(swarm(), "pipeline", { envFile: noEnvFile, env, replicas: { consumer: 4 } });
     expect(await waitForEnd(swarm(), "collector", 1, 90_000)).toBe(0);
     const total = makeBatch(60, Number(env.SEED)).total;
