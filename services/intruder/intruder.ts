@@ -2,8 +2,10 @@
 // listen: waits for anything the target gives away (a reply, an update, a task) and reports it.
 // garbage: sends one of each kind of malformed frame (see garbage.ts). INTRUDER_KEYS sets its CURVE stance.
 // raw: opens plain TCP connections and writes bytes that are not ZeroMQ at all; works on any bound port.
+// forge: sends well-formed lies, INTRUDER_SEND's lines INTRUDER_COUNT times ({i}: the round), one
+// every INTRUDER_INTERVAL_MS; stops early when the target stops taking them.
 import * as zmq from "zeromq";
-import { curveKeyPair, endpoint, Exit, oneOf, runRole, tcpAddress, timeout } from "../runtime/index.js";
+import { curveKeyPair, endpoint, Exit, integer, millis, oneOf, runRole, tcpAddress, text, timeout } from "../runtime/index.js";
 import { GARBAGE, RAW_GARBAGE, sendRaw } from "./garbage.js";
 
 type AnySocket = zmq.Socket & Partial<zmq.Readable> & Partial<zmq.Writable>;
@@ -17,9 +19,12 @@ await runRole(
   {
     INTRUDER_TARGET: endpoint({ default: "tcp://rep-server:5555" }),
     INTRUDER_SOCKET: oneOf(["req", "sub", "pull", "push", "pair", "dealer"] as const)({ default: "req" }),
-    INTRUDER_ACTION: oneOf(["listen", "garbage", "raw"] as const)({ default: "listen" }),
+    INTRUDER_ACTION: oneOf(["listen", "garbage", "raw", "forge"] as const)({ default: "listen" }),
     INTRUDER_KEYS: oneOf(["none", "wrong-server", "unlisted", "stolen"] as const)({ default: "none" }),
     INTRUDER_WAIT_MS: timeout({ default: 3000 }),
+    INTRUDER_SEND: text({ default: "" }),
+    INTRUDER_COUNT: integer({ min: 1, max: 10_000, default: 1 }),
+    INTRUDER_INTERVAL_MS: millis({ default: 0 }),
   },
   async (role) => {
     const { config, log } = role;
@@ -68,6 +73,27 @@ await runRole(
         log.info(`sent ${kind} (${frames.length} frame(s))`);
         if (socket instanceof zmq.Request) log.info(`reply to ${kind}: ${(await receive()) ?? "none"}`);
       }
+      return;
+    }
+    if (config.INTRUDER_ACTION === "forge") {
+      if (!socket.send) throw new Error(`a ${config.INTRUDER_SOCKET} socket can't send`);
+      const lines = config.INTRUDER_SEND.split("\n").filter((line) => line.length > 0);
+      let sent = 0;
+      for (let i = 0; i < config.INTRUDER_COUNT && !role.stopping; i++) {
+        for (const line of lines) {
+          const ok = await socket.send(line.replaceAll("{i}", String(i))).then(
+            () => true,
+            (err) => (role.timedOut(err) ? false : Promise.reject(err)),
+          );
+          if (!ok) {
+            log.info(`forged ${sent} messages; the target took no more within ${wait} ms`);
+            return;
+          }
+          sent++;
+          if (config.INTRUDER_INTERVAL_MS > 0) await role.sleep(config.INTRUDER_INTERVAL_MS);
+        }
+      }
+      log.info(`forged ${sent} messages`);
       return;
     }
     // A REQ with no finished handshake can't even queue its request; that is a "nothing" too.
