@@ -3,12 +3,12 @@
 // and the batch still ends PASS with the exact count and sum. Opt-in (ZMQ_LAB_SWARM_NODE_LOSS=1):
 // three Docker engines on two cores take longer than the CI budget allows.
 import { describe, expect, it } from "vitest";
-import { makeBatch } from "../services/pipeline/work.js";
+import { makeBatch } from "../services/pipeline/wire.js";
 import { deploy, serviceLogs, taskLogs, tasks, waitForEnd, type Task } from "../swarm/deploy.js";
 import { sh } from "../swarm/nodes.js";
 import { noEnvFile } from "./helpers/lab.js";
-import { base, parseReport } from "./helpers/pipeline.js";
-import { labSwarmPerFile } from "./helpers/swarm.js";
+import { base } from "./helpers/pipeline.js";
+import { collectorOf, labSwarmPerFile } from "./helpers/swarm.js";
 
 const enabled = process.env.ZMQ_LAB_SWARM_NODE_LOSS === "1";
 const swarm = enabled ? labSwarmPerFile(3) : () => undefined as never;
@@ -52,7 +52,7 @@ describe.skipIf(!enabled)("node loss on a 3-node lab swarm", () => {
     expect(await waitForEnd(swarm(), "collector", 1, 120_000)).toBe(0);
     const collector = await serviceLogs(swarm(), "collector");
     const total = makeBatch(600, Number(env.SEED)).total;
-    expect(parseReport(collector)).toMatchObject({ count: 600, sum: total, announcedTasks: 600, announcedTotal: total });
+    expect(collectorOf(collector)).toMatchObject({ verdict: "PASS", count: 600, sum: total, announcedTasks: 600, announcedTotal: total });
     const redispatched = collector.flatMap((line) => /the producer re-dispatches (\d+) tasks?/.exec(line)?.[1] ?? []).map(Number);
 
     // The rescheduled replicas (the lost slots, now on a surviving node) did tasks.

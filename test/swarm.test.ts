@@ -1,12 +1,12 @@
 // Patterns as Swarm stacks on a 1-node lab swarm (Docker-in-Docker): the pipeline's producer
 // counts its consumers through tasks.consumer, and rep-server replicas serve by name or all at once.
 import { describe, expect, it } from "vitest";
-import { makeBatch } from "../services/pipeline/work.js";
+import { makeBatch } from "../services/pipeline/wire.js";
 import { deploy, removeStack, serviceLogs, waitForEnd } from "../swarm/deploy.js";
 import { noEnvFile } from "./helpers/lab.js";
-import { base as pipelineBase, parseReport } from "./helpers/pipeline.js";
+import { base as pipelineBase } from "./helpers/pipeline.js";
 import { base as reqrepBase } from "./helpers/reqrep.js";
-import { labSwarmPerFile, serverTables } from "./helpers/swarm.js";
+import { collectorOf, labSwarmPerFile, serverTables } from "./helpers/swarm.js";
 
 const swarm = labSwarmPerFile(1);
 
@@ -16,8 +16,8 @@ describe("stacks on a lab swarm", () => {
     await deploy(swarm(), "pipeline", { envFile: noEnvFile, env, replicas: { consumer: 4 } });
     expect(await waitForEnd(swarm(), "collector", 1, 90_000)).toBe(0);
     const total = makeBatch(60, Number(env.SEED)).total;
-    const report = parseReport(await serviceLogs(swarm(), "collector"));
-    expect(report).toMatchObject({ count: 60, sum: total, announcedTasks: 60, announcedTotal: total, consumers: 4 });
+    const report = collectorOf(await serviceLogs(swarm(), "collector"));
+    expect(report).toMatchObject({ verdict: "PASS", count: 60, sum: total, announcedTasks: 60, announcedTotal: total, consumers: 4 });
     expect(report.rows.map((row) => row.consumer).sort()).toEqual(["consumer-1", "consumer-2", "consumer-3", "consumer-4"]);
     expect(await serviceLogs(swarm(), "producer")).toContainEqual(expect.stringMatching(/consumers connected: 4 of 4 /));
     await removeStack(swarm());

@@ -2,8 +2,11 @@
 // roles' logs gathered from the task containers.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll } from "vitest";
+import type { CollectorResult } from "../../services/pipeline/report.js";
+import { resultOf } from "../../services/runtime/log.js";
 import { ensureNodeImage, LabSwarm } from "../../swarm/nodes.js";
 import { roleImage } from "./lab.js";
+import { collectorReport } from "./pipeline.js";
 
 /** A lab swarm of `nodes` nodes for the calling test file, removed after it even when a test fails. */
 export function labSwarmPerFile(nodes: number): () => LabSwarm {
@@ -27,4 +30,11 @@ export function serverTables(lines: string[]): Map<string, Map<string, number>> 
     if (row) tables.get(replica)?.set(row[1]!, Number(row[2]));
   }
   return tables;
+}
+
+/** The collector's RESULT in its log lines, as the pipeline tests' `collected` gives it. */
+export function collectorOf(lines: string[]) {
+  const result = resultOf(lines);
+  if (!result) throw new Error("no RESULT line in the collector's log");
+  return collectorReport(result as unknown as CollectorResult);
 }
