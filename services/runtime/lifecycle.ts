@@ -1,9 +1,10 @@
 import { hostname } from "node:os";
 import { setTimeout as delay } from "node:timers/promises";
 import { config as loadDotenv } from "dotenv";
-import type * as zmq from "zeromq";
+import * as zmq from "zeromq";
 import { ConfigError, connectInstead, loadConfig, type Config, type Spec } from "./config.js";
 import { connectEach, discoverySpec } from "./discovery.js";
+import { heartbeatOptions, heartbeatSpec } from "./heartbeat.js";
 import { createLog, logSpec, plural, type Log } from "./log.js";
 import { replicaName } from "./replica.js";
 import { Guard, loadSecurity } from "./security.js";
@@ -38,12 +39,20 @@ export interface RoleOptions {
    * success, and the role exits 130 (SIGINT) or 143 (SIGTERM) with a line saying so.
    */
   verdict?: boolean;
+  /** The role's own protocol needs heartbeats (the broker's): HEARTBEAT_MS=0 is then a config error. */
+  needsHeartbeats?: boolean;
 }
 
 /** How long queued messages may still go out after close. */
 const LINGER_MS = 200;
 /** Lab messages are tiny; a peer sending a larger frame is disconnected by libzmq. */
 const MAX_MESSAGE_BYTES = 64 * 1024;
+/**
+ * What a publisher receives are subscriptions, which libzmq keeps in a trie of one node per byte:
+ * 50 unique 60 KiB subscriptions took a publisher from 16 to 160 MiB. The lab's topics are zip
+ * codes; a longer subscription gets its peer disconnected.
+ */
+const MAX_SUBSCRIPTION_BYTES = 256;
 /** After a signal, how long the role may take to finish before it is forced out. */
 const GRACE_MS = 1500;
 
@@ -57,7 +66,13 @@ export interface Role<C> {
   /** Aborted on SIGTERM or SIGINT. */
   readonly signal: AbortSignal;
   readonly stopping: boolean;
-  /** Creates a socket that closes with a short linger when the role stops and refuses frames over 64 KiB. */
+  /** HEARTBEAT_MS: the interval of ZMTP heartbeats on every socket; 0 when they are off. */
+  readonly heartbeatMs: number;
+  /**
+   * Creates a socket that closes with a short linger when the role stops, refuses frames over
+   * 64 KiB (a publisher: subscriptions over 256 bytes), and heartbeats its peers every
+   * HEARTBEAT_MS (a peer silent for 3 is disconnected).
+   */
   open<S extends zmq.Socket, O extends object>(Type: new (options?: O) => S, options?: O): S;
   /** Closes a socket now, dropping what it has not sent, and stops tracking it (e.g. a REQ stuck after a lost reply). */
   discard(socket: zmq.Socket): void;
@@ -89,7 +104,7 @@ export async function runRole<S extends Spec>(
   name: string,
   spec: S,
   main: (role: Role<Config<S>>) => Promise<number | void>,
-  { verdict = false }: RoleOptions = {},
+  { verdict = false, needsHeartbeats = false }: RoleOptions = {},
 ): Promise<void> {
   loadDotenv({ quiet: true });
   // Every problem of the role's config and of the security settings, reported together.
@@ -113,6 +128,10 @@ export async function runRole<S extends Spec>(
   });
   const config = attempt(() => loadConfig(spec));
   const discovery = attempt(() => loadConfig(discoverySpec));
+  const liveness = attempt(() => loadConfig(heartbeatSpec));
+  if (liveness?.HEARTBEAT_MS === 0 && needsHeartbeats) {
+    problems.push(`HEARTBEAT_MS: expected an integer from 50 to 60000, got "0" (${name} needs heartbeats)`);
+  }
   // A role's endpoints are its *_BIND and *_CONNECT variables: they say which keys it needs. A
   // *_BIND set to connect:<endpoint> connects, so that socket is a client: the device it reaches binds.
   const names = Object.keys(spec);
@@ -123,7 +142,7 @@ export async function runRole<S extends Spec>(
     client: names.some((n) => n.endsWith("_CONNECT")) || binds.some(connectsInstead),
   };
   const security = attempt(() => loadSecurity(process.env, sides, replica));
-  if (!logging || !config || !security || !discovery) {
+  if (!logging || !config || !security || !liveness || !discovery || problems.length > 0) {
     for (const problem of problems) log.error(`config ${problem}`);
     process.exit(Exit.config);
   }
@@ -161,8 +180,11 @@ export async function runRole<S extends Spec>(
     get stopping() {
       return controller.signal.aborted;
     },
+    heartbeatMs: liveness.HEARTBEAT_MS,
     open<T extends zmq.Socket, O extends object>(Type: new (options?: O) => T, options?: O): T {
-      const socket = new Type({ linger: LINGER_MS, maxMessageSize: MAX_MESSAGE_BYTES, ...options } as O);
+      const publishes = (Type as unknown) === zmq.Publisher || (Type as unknown) === zmq.XPublisher;
+      const maxMessageSize = publishes ? MAX_SUBSCRIPTION_BYTES : MAX_MESSAGE_BYTES;
+      const socket = new Type({ linger: LINGER_MS, maxMessageSize, ...heartbeatOptions(liveness.HEARTBEAT_MS), ...options } as O);
       sockets.add(socket);
       return socket;
     },

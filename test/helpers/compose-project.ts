@@ -25,6 +25,10 @@ export interface ContainerState {
   running: boolean;
   startedAt: Date;
   finishedAt: Date;
+  /** The kernel killed it at its memory limit (its last run, as Docker keeps it). */
+  oomKilled: boolean;
+  /** How often its restart policy started it again. */
+  restartCount: number;
 }
 
 export class ComposeProject implements AsyncDisposable {
@@ -121,8 +125,15 @@ export class ComposeProject implements AsyncDisposable {
   }
 
   async state(name: string): Promise<ContainerState> {
-    const { State } = await (await this.container(name)).inspect();
-    return { exitCode: State.ExitCode, running: State.Running, startedAt: new Date(State.StartedAt), finishedAt: new Date(State.FinishedAt) };
+    const { State, RestartCount } = await (await this.container(name)).inspect();
+    return {
+      exitCode: State.ExitCode,
+      running: State.Running,
+      startedAt: new Date(State.StartedAt),
+      finishedAt: new Date(State.FinishedAt),
+      oomKilled: State.OOMKilled,
+      restartCount: RestartCount,
+    };
   }
 
   /** The name of the project's network, for containers started beside the compose ones. */

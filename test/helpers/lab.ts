@@ -28,6 +28,11 @@ export interface LabOptions {
   project?: string;
 }
 
+/** The exits watchExits saw, per container name (`rep-server-1`). */
+export interface ExitWatch {
+  of(name: string): Array<{ at: Date; exitCode: number }>;
+}
+
 /** A fresh project name for a test's lab. */
 export const projectName = (profile: string) => `zmq-lab-test-${profile}-${randomUUID().slice(0, 8)}`;
 
@@ -42,6 +47,9 @@ export class Lab extends ComposeProject {
   ) {
     super(project, options, docker);
   }
+
+  /** Event streams opened by watchExits, closed with the lab. */
+  private readonly watches: Array<{ destroy(): void }> = [];
 
   /** Starts `profile` from the repo's compose.yaml and waits until every running role logged "ready". */
   static async start(
@@ -140,7 +148,30 @@ export class Lab extends ComposeProject {
   }
 
   /** Removes every container and network of this project, as testcontainers started it. */
+  /**
+   * Records every exit of the project's containers from now on, restarts included, from Docker's
+   * `die` events. Live, because the engine keeps only its last 256 events for a later query.
+   */
+  async watchExits(): Promise<ExitWatch> {
+    const label = [`com.docker.compose.project=${this.name}`];
+    const stream = (await this.docker.getEvents({ filters: { label, event: ["die"] } })) as NodeJS.ReadableStream & { destroy(): void };
+    const seen: Array<{ name: string; at: Date; exitCode: number }> = [];
+    let rest = "";
+    stream.on("data", (chunk: Buffer) => {
+      const lines = (rest + chunk.toString()).split("\n");
+      rest = lines.pop() ?? "";
+      for (const line of lines.filter((l) => l.trim().length > 0)) {
+        const { timeNano, Actor } = JSON.parse(line) as { timeNano: number; Actor: { Attributes: Record<string, string> } };
+        const name = `${Actor.Attributes["com.docker.compose.service"]}-${Actor.Attributes["com.docker.compose.container-number"]}`;
+        seen.push({ name, at: new Date(timeNano / 1e6), exitCode: Number(Actor.Attributes.exitCode) });
+      }
+    });
+    this.watches.push(stream);
+    return { of: (name) => seen.filter((exit) => exit.name === name).map(({ at, exitCode }) => ({ at, exitCode })) };
+  }
+
   override async down(): Promise<void> {
+    this.watches.splice(0).forEach((stream) => stream.destroy());
     await this.environment.down({ timeout: 2_000, removeVolumes: true });
   }
 }
