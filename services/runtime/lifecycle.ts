@@ -3,6 +3,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { config as loadDotenv } from "dotenv";
 import * as zmq from "zeromq";
 import { ConfigError, connectInstead, loadConfig, type Config, type Spec } from "./config.js";
+import { connectEach, discoverySpec } from "./discovery.js";
 import { heartbeatOptions, heartbeatSpec } from "./heartbeat.js";
 import { createLog, logSpec, plural, type Log } from "./log.js";
 import { replicaName } from "./replica.js";
@@ -132,6 +133,7 @@ export async function runRole<S extends Spec>(
   // The RESULT goes to the dashboard too, as the role's last figures.
   const log: Log = { ...lines, result: (fields) => (lines.result(fields), telemetry?.setResult(fields)) };
   const config = attempt(() => loadConfig(spec));
+  const discovery = attempt(() => loadConfig(discoverySpec));
   const liveness = attempt(() => loadConfig(heartbeatSpec));
   if (liveness?.HEARTBEAT_MS === 0 && needsHeartbeats) {
     problems.push(`HEARTBEAT_MS: expected an integer from 50 to 60000, got "0" (${name} needs heartbeats)`);
@@ -147,7 +149,7 @@ export async function runRole<S extends Spec>(
   };
   const security = attempt(() => loadSecurity(process.env, sides, replica));
   const telemetryConfig = attempt(() => loadTelemetry());
-  if (!logging || !config || !security || !liveness || !telemetryConfig || problems.length > 0) {
+  if (!logging || !config || !security || !liveness || !discovery || !telemetryConfig || problems.length > 0) {
     for (const problem of problems) log.error(`config ${problem}`);
     process.exit(Exit.config);
   }
@@ -218,6 +220,11 @@ export async function runRole<S extends Spec>(
     connect(socket, endpoint) {
       guard.client(socket);
       const target = connectInstead(endpoint) ?? endpoint;
+      if (connectEach(socket, target, { signal: controller.signal, onAdd: (address) => log.info(`connecting to ${address}, a replica of ${target}`) })) {
+        endpoints.push(`connecting to every replica of ${target}`);
+        telemetry.endpoint(socket, "connect", `every replica of ${target}`);
+        return;
+      }
       socket.connect(target);
       telemetry.endpoint(socket, "connect", target);
       endpoints.push(`connecting to ${target}`);
