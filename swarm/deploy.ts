@@ -1,6 +1,5 @@
 // A pattern as a stack on a lab swarm: its stack file from compose, its deploy, its tasks (which
 // replica ran on which node, how it ended) and the finite role's end, read from the manager.
-import { resultOf } from "../services/runtime/log.js";
 import type { LabSwarm } from "./nodes.js";
 import { sh } from "./nodes.js";
 import { toStack, type ComposeConfig, type StackOptions } from "./stack.js";
@@ -107,11 +106,6 @@ export async function removeStack(swarm: LabSwarm): Promise<void> {
     if (Date.now() > deadline) throw new Error(`stack ${STACK} still has its network after 60 s`);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-}
-
-/** The RESULT a role's replica wrote, by its replica name (collector-1). */
-export async function serviceResult(swarm: LabSwarm, service: string): Promise<Record<string, unknown> | undefined> {
-  return resultOf(await serviceLogs(swarm, service));
 }
 
 /** The stack's services, without the stack prefix. */
