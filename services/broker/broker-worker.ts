@@ -3,7 +3,7 @@
 // Heartbeats the broker every HEARTBEAT_MS; when the broker is silent for 3 of them it reconnects on
 // a fresh socket after a backoff that doubles from 1 s to 32 s. Reports served and busy time on stop.
 import * as zmq from "zeromq";
-import { endpoint, millis, preview, roleId, runRole, serialSend } from "../runtime/index.js";
+import { endpoint, HEARTBEAT_MISSES, millis, preview, roleId, runRole, serialSend } from "../runtime/index.js";
 import { reportWorker, type WorkerResult } from "./report.js";
 import { heartbeat, parseFromBroker, ready, reply, replyText } from "./wire.js";
 
@@ -69,7 +69,7 @@ await runRole(
           lastSent = now;
           void send(heartbeat());
         }
-        if (now - lastHeard > 3 * hb) break;
+        if (now - lastHeard > HEARTBEAT_MISSES * hb) break;
       }
       role.discard(socket);
       if (role.stopping) break;

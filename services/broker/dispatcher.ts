@@ -1,7 +1,7 @@
 // The broker's state, without sockets: which workers are ready (least recently used first), which
 // requests wait, which worker holds which request, and who has gone silent. lb-broker feeds it
 // what arrives and sends what it returns; unit tests drive it with a fake clock.
-import type { Log } from "../runtime/index.js";
+import { HEARTBEAT_MISSES, type Log } from "../runtime/index.js";
 import { BrokerTally } from "./report.js";
 import { heartbeat, MALFORMED, parseFromWorker, QUEUE_FULL, request } from "./wire.js";
 
@@ -102,11 +102,11 @@ export class Dispatcher {
     this.dispatch();
   }
 
-  /** Purges every worker silent for more than 3 beats (re-queueing its request); heartbeats the rest if `beat`. */
+  /** Purges every worker silent for more than HEARTBEAT_MISSES (3) beats (re-queueing its request); heartbeats the rest if `beat`. */
   check(now: number, beat: boolean): void {
     for (const worker of [...this.workers.values()]) {
       const silent = now - worker.lastSeen;
-      if (silent <= 3 * this.options.heartbeatMs) {
+      if (silent <= HEARTBEAT_MISSES * this.options.heartbeatMs) {
         if (beat) this.out.toWorker([worker.routing, ...heartbeat()]);
         continue;
       }

@@ -3,6 +3,7 @@ export { curveKeyPair } from "./keys.js";
 export { createLog, plural, resultOf, table, type Log } from "./log.js";
 export { accept, reject, type Parsed } from "./parsed.js";
 export { Exit, runRole, type Role } from "./lifecycle.js";
+export { HEARTBEAT_MISSES } from "./heartbeat.js";
 export { countReplicas, waitForPeers, type PeerWait, type PeerWaitOptions } from "./discovery.js";
 export { watchPeers, type Peers } from "./peers.js";
 export { Batcher, DEFAULT_BATCH, type BatchLimits } from "./batch.js";
