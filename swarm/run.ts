@@ -2,6 +2,7 @@
 // Docker-in-Docker nodes, the pattern deployed on it as a stack, the finite role's report and
 // verdict, then the lab swarm removed (also on failure and Ctrl+C). `npm run swarm -- down`
 // removes a lab swarm left behind.
+import { parseArgs } from "node:util";
 import { deploy, finiteRole, serviceLogs, services, stopAll, tasks, waitForEnd } from "./deploy.js";
 import { ensureNodeImage, LabSwarm } from "./nodes.js";
 
@@ -9,21 +10,34 @@ const usage = "usage: npm run swarm -- <pattern> [--replicas service=N ...] [--n
 const name = process.env.ZMQ_LAB_TAG || "latest";
 const roleImage = `zmq-lab/roles:${name}`;
 
+const hint = " (--nodes takes 1 to 5, --replicas service=N)";
+
+/** The arguments, with node:util's parseArgs (as chaos/cli.ts): `--nodes 3` and `--nodes=3` alike. */
 function parse(argv: string[]) {
-  const [pattern, ...rest] = argv;
-  const replicas: Record<string, number> = {};
-  let nodes = 1;
-  let timeoutS = 300;
-  for (let i = 0; i < rest.length; i++) {
-    const [flag, value = ""] = rest[i]!.includes("=") && rest[i]!.startsWith("--") ? rest[i]!.split(/=(.*)/s) : [rest[i]!, rest[++i] ?? ""];
-    const count = /^\d+$/.test(value) ? Number(value) : NaN;
-    if (flag === "--nodes" && count >= 1 && count <= 5) nodes = count;
-    else if (flag === "--timeout" && count >= 1) timeoutS = count;
-    else if (flag === "--replicas" && /^[a-z0-9-]+=\d+$/.test(value)) replicas[value.split("=")[0]!] = Number(value.split("=")[1]);
-    else return fail(`${flag} ${value}: not understood (--nodes takes 1 to 5, --replicas service=N)`);
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { nodes: { type: "string", default: "1" }, timeout: { type: "string", default: "300" }, replicas: { type: "string", multiple: true, default: [] } },
+    });
+  } catch (err) {
+    return fail(`${(err as Error).message.split(". ")[0]}${hint}`);
   }
+  const { values, positionals } = parsed;
+  const [pattern, ...extra] = positionals;
   if (!pattern) return fail("no pattern");
-  return { pattern, replicas, nodes, timeoutS };
+  if (extra.length > 0) return fail(`${extra[0]}: not understood`);
+  const whole = (flag: string, text: string, max = Infinity) => {
+    const n = /^\d+$/.test(text) ? Number(text) : NaN;
+    return n >= 1 && n <= max ? n : fail(`--${flag} ${text}: not understood${hint}`);
+  };
+  const replicas: Record<string, number> = {};
+  for (const value of values.replicas) {
+    const [, service, count] = /^([a-z0-9-]+)=(\d+)$/.exec(value) ?? fail(`--replicas ${value}: not understood${hint}`);
+    replicas[service!] = Number(count);
+  }
+  return { pattern, replicas, nodes: whole("nodes", values.nodes, 5), timeoutS: whole("timeout", values.timeout) };
 }
 
 function fail(message: string): never {
