@@ -21,6 +21,8 @@ export class Project {
     name: string,
     private readonly profile: string,
     private readonly env: Record<string, string>,
+    /** Compose files other than compose.yaml (the anchors' compose/anchors.yaml). */
+    private readonly files: string[] = [],
   ) {
     this.name = `zmq-lab-bench-${name}`;
   }
@@ -29,8 +31,9 @@ export class Project {
     // Set last, so a user's .env can't change what is measured.
     const env = { ...process.env, ZMQ_CURVE: "off", ...this.env };
     // A comma-separated profile enables each: "broker,bench" runs the bench's pinger against the broker.
-    const profiles = this.profile.split(",").flatMap((profile) => ["--profile", profile]);
-    return run("docker", ["compose", "-p", this.name, ...profiles, ...args], env, timeoutMs);
+    const profiles = this.profile.split(",").filter(Boolean).flatMap((profile) => ["--profile", profile]);
+    const files = this.files.flatMap((file) => ["-f", file]);
+    return run("docker", ["compose", ...files, "-p", this.name, ...profiles, ...args], env, timeoutMs);
   }
 
   up(services: string[], scale: Record<string, number> = {}): Promise<string> {
