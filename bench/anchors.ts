@@ -1,7 +1,7 @@
 // The anchors (services/anchors, compose/anchors.yaml): the same measurements in libzmq C and in
 // plain pyzmq, on a compose network of their own, so every lab figure has a ratio to both.
 import { Project, run } from "./docker.js";
-import type { Pipeline } from "./report.js";
+import { find, markdownTable, perSecond, ratio, si, times, type BenchReport, type Pipeline } from "./report.js";
 
 export type Impl = "c" | "pyzmq";
 export interface AnchorThroughput { impl: Impl; size: number; messages: number; seconds: number; libzmq: string; pyzmq?: string }
@@ -73,3 +73,64 @@ export async function pyPipeline(tasks: number, consumers: number): Promise<Pipe
     await project.down();
   }
 }
+
+export interface Anchors {
+  throughput: AnchorThroughput[];
+  latency: AnchorLatency[];
+  /** The issue's side-by-side batch, each round of each side. */
+  pipeline: Array<Pipeline & { impl: "lab" | "pyzmq" }>;
+}
+
+/** The middle value (the lower middle one for an even count), NaN for none. */
+export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)] ?? NaN;
+
+/** The anchors' tables: every lab figure as a ratio to C and to pyzmq, and the pipelines side by side. */
+export function anchorMarkdown(anchors: Anchors, report: BenchReport, zeromqJs: string): string[] {
+  const of = (impl: Impl) => anchors.throughput.find((t) => t.impl === impl);
+  const lat = (impl: Impl) => anchors.latency.find((l) => l.impl === impl);
+  const [c, py] = [perSecond(of("c") ?? { messages: 0, seconds: 0 }), perSecond(of("pyzmq") ?? { messages: 0, seconds: 0 })];
+  const rateRow = (label: string, value: number) => [label, si(value), times(ratio(value, c)), times(ratio(value, py))];
+  const t = report.throughput;
+  const lab = report.latency.find((l) => l.path === "containers");
+  // Round trips: lower is better, so the ratio is the lab's time over the anchor's.
+  const p50Row = (label: string, p50: number | undefined) => [label, String(p50 ?? "-"), times(ratio(p50, lat("c")?.p50)), times(ratio(p50, lat("pyzmq")?.p50))];
+  const rounds = (impl: "lab" | "pyzmq") => anchors.pipeline.filter((p) => p.impl === impl);
+  const tasksPerSecond = (impl: "lab" | "pyzmq") => {
+    const seconds = median(rounds(impl).map((p) => p.seconds));
+    return ratio(rounds(impl)[0]?.tasks, seconds);
+  };
+  const pyPipe = tasksPerSecond("pyzmq");
+  return [
+    `**Anchors**, across containers on one compose network: libzmq ${of("c")?.libzmq ?? "?"} in C (Debian's libzmq5), ` +
+      `pyzmq ${of("pyzmq")?.pyzmq ?? "?"} on libzmq ${of("pyzmq")?.libzmq ?? "?"} (Debian's python3-zmq), the lab on zeromq.js ${zeromqJs}`,
+    "",
+    ...markdownTable(
+      ["64 B PUSH/PULL", "msg/s", "÷ C", "÷ pyzmq"],
+      [
+        rateRow("libzmq C", c),
+        rateRow("pyzmq", py),
+        rateRow("lab bench, naive (one awaited send each)", rate(find(t, "containers", "naive", 64))),
+        rateRow("lab bench, batched", rate(find(t, "containers", "lab", 64))),
+      ],
+    ),
+    "",
+    ...markdownTable(
+      ["64 B REQ/REP round trip", "p50 µs", "÷ C", "÷ pyzmq"],
+      [p50Row("libzmq C", lat("c")?.p50), p50Row("pyzmq", lat("pyzmq")?.p50), p50Row("lab bench (bench-echo, bench-pinger)", lab?.p50)],
+    ),
+    "",
+    `**Pipeline**, ${rounds("lab")[0]?.tasks ?? "?"} zero-cost tasks, 2 consumers, batch start to verdict, median of ${rounds("lab").length}`,
+    "",
+    ...markdownTable(
+      ["pipeline", "seconds (each round)", "tasks/s (median)", "÷ pyzmq"],
+      (["lab", "pyzmq"] as const).map((impl) => [
+        impl === "lab" ? "lab `pipeline` profile" : "tutorial's pipeline in pyzmq",
+        rounds(impl).map((p) => p.seconds.toFixed(2)).join(", "),
+        si(tasksPerSecond(impl)),
+        times(ratio(tasksPerSecond(impl), pyPipe)),
+      ]),
+    ),
+  ];
+}
+
+const rate = (row: { messages: number; seconds: number } | undefined) => (row ? perSecond(row) : NaN);

@@ -1,12 +1,13 @@
 // `npm run bench`: runs the lab's roles in containers (and the same code over host loopback), one
 // measurement after another, and writes the markdown table to stdout, results/bench.json and
 // results/bench.svg. Expects the role image built and tsconfig.bench.json compiled (scripts/bench.sh).
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { formatPlan, parseResults, type LatencyResult, type PubSubResult, type Run, type ThroughputResult } from "../services/bench/wire.js";
 import { freePort, HostRole, Project, repoRoot, run } from "./docker.js";
 import { brokerLatency, makespans } from "./broker.js";
+import { anchorLatency, anchorMarkdown, anchorThroughput, buildAnchorImage, pyPipeline, type Anchors } from "./anchors.js";
 import { brokerMarkdown, markdown, medians, svg, type BenchReport, type Latency, type Pipeline, type PubSub, type Startup, type Throughput } from "./report.js";
 
 const say = (message: string) => console.error(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)}s] ${message}`);
@@ -31,6 +32,10 @@ const ROUNDS_OF_THROUGHPUT = 3;
 const ROUNDS = "10000";
 // Tasks of about 40 ms each, so the per-result work of producer and collector stays a small share.
 const PIPELINE = { tasks: 200, cost: "20000", consumers: [1, 2, 4] };
+/** The lab's pipeline beside the pyzmq one: this many zero-cost tasks. */
+const ANCHOR_TASKS = 20_000;
+/** zeromq.js as installed here (the role image installs the same lock file). */
+const zeromqVersion = async () => (JSON.parse(await readFile(join(repoRoot, "node_modules/zeromq/package.json"), "utf8")) as { version: string }).version;
 
 const throughputRows = (results: ThroughputResult[], path: Throughput["path"]): Throughput[] =>
   results.filter((r) => r.kind === "throughput" && r.run > 0).map(({ mode, size, messages, seconds }) => ({ path, mode, size, messages, seconds }));
@@ -104,8 +109,8 @@ async function pubsub(subscribers: number): Promise<PubSub[]> {
 }
 
 /** The real pipeline roles: batch start to verdict in the collector's log, and the first result. */
-async function pipeline(consumers: number): Promise<{ row: Pipeline; startup: Startup }> {
-  const env = { TASKS: String(PIPELINE.tasks), TASK_MODE: "cpu", TASK_COST: PIPELINE.cost, SEED: "7", CONSUMERS: String(consumers), TASK_INTERVAL_MS: "0" };
+async function pipeline(consumers: number, tasks = PIPELINE.tasks, cost = PIPELINE.cost): Promise<{ row: Pipeline; startup: Startup }> {
+  const env = { TASKS: String(tasks), TASK_MODE: "cpu", TASK_COST: cost, SEED: "7", CONSUMERS: String(consumers), TASK_INTERVAL_MS: "0" };
   const project = new Project(`pipeline-${consumers}`, "pipeline", env);
   try {
     const load = loadavg()[0]!;
@@ -117,7 +122,7 @@ async function pipeline(consumers: number): Promise<{ row: Pipeline; startup: St
     const [batch, verdict, first] = [at(/ batch start: /), at(/ verdict: PASS/), at(/ result 1\//)];
     if (!batch || !verdict) throw new Error(`pipeline with ${consumers} consumers: no batch start or no PASS verdict`);
     return {
-      row: { consumers, tasks: PIPELINE.tasks, seconds: (verdict[0] - batch[0]) / 1000, load },
+      row: { consumers, tasks, seconds: (verdict[0] - batch[0]) / 1000, load },
       startup: { profile: "pipeline", ms: first ? first[0] - upAt : NaN, first: "collector: result 1" },
     };
   } finally {
@@ -196,6 +201,18 @@ for (const n of PIPELINE.consumers) {
   if (n === 1) report.startup.push(up);
 }
 await broker(false);
+say("anchors: libzmq C and pyzmq, PUSH/PULL and REQ/REP; the pipeline, lab vs pyzmq, 3 times each");
+await buildAnchorImage();
+const anchors: Anchors = { throughput: [], latency: [], pipeline: [] };
+for (const impl of ["c", "pyzmq"] as const) {
+  anchors.throughput.push(await anchorThroughput(impl));
+  anchors.latency.push(await anchorLatency(impl, ROUNDS));
+}
+// Zero-cost tasks, 2 consumers, the lab's defaults otherwise: the issue's side-by-side batch.
+for (let round = 0; round < 3; round++) {
+  anchors.pipeline.push({ impl: "lab", ...(await pipeline(2, ANCHOR_TASKS, "0")).row });
+  anchors.pipeline.push({ impl: "pyzmq", ...(await pyPipeline(ANCHOR_TASKS, 2)) });
+}
 say("time to first message: pair, reqrep, pubsub");
 report.startup.unshift(
   await startup("pair", "pair-client", / received 1\//, "pair-client: received 1", { PAIR_INTERVAL_MS: "1000", PAIR_MESSAGES: "10" }),
@@ -205,9 +222,9 @@ report.startup.unshift(
 
 const results = join(repoRoot, "results");
 await mkdir(results, { recursive: true });
-await writeFile(join(results, "bench.json"), JSON.stringify(report, null, 2) + "\n");
+await writeFile(join(results, "bench.json"), JSON.stringify({ ...report, anchors }, null, 2) + "\n");
 await writeFile(join(results, "bench.svg"), svg(report));
-const table = markdown(report);
+const table = markdown(report) + "\n" + anchorMarkdown(anchors, report, await zeromqVersion()).join("\n") + "\n";
 await writeFile(join(results, "bench.md"), table);
 process.stdout.write(table);
 say(`done; results/bench.json, results/bench.svg and results/bench.md written`);
