@@ -1,7 +1,12 @@
 // The anchors (services/anchors, compose/anchors.yaml): the same measurements in libzmq C and in
 // plain pyzmq, on a compose network of their own, so every lab figure has a ratio to both.
-import { Project, run } from "./docker.js";
-import { find, markdownTable, perSecond, ratio, si, times, type BenchReport, type Pipeline } from "./report.js";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { ComposeProject } from "../test/helpers/compose-project.js";
+import { repoRoot } from "../test/helpers/repo.js";
+import { find, perSecond, ratio, type BenchReport, type Pipeline } from "./figures.js";
+import { markdownTable, si, times } from "./markdown.js";
+import { finished } from "./projects.js";
 
 export type Impl = "c" | "pyzmq";
 export interface AnchorThroughput { impl: Impl; size: number; messages: number; seconds: number; libzmq: string; pyzmq?: string }
@@ -11,39 +16,31 @@ const FILES = ["compose/anchors.yaml"];
 /** 64 B messages per PUSH/PULL run: C is about five times as fast as pyzmq. */
 const MESSAGES: Record<Impl, number> = { c: 2_000_000, pyzmq: 400_000 };
 const program = (impl: Impl) => (impl === "c" ? "anchor" : "python3 anchor.py");
+const anchorProject = (name: string, env: Record<string, string>) => ComposeProject.open(`zmq-lab-bench-${name}`, { profiles: [], files: FILES, env });
 
 /** Builds zmq-lab/anchors:<tag>: apt runs once, then every layer comes from the cache (`npm run clean` removes it). */
 export async function buildAnchorImage(): Promise<void> {
-  await run("docker", ["compose", "-f", FILES[0]!, "build", "--quiet"], process.env, 600_000);
+  await promisify(execFile)("docker", ["compose", "-f", FILES[0]!, "build", "--quiet"], { cwd: repoRoot, timeout: 600_000 });
 }
 
-function results(lines: Array<[number, string]>): Array<[number, Record<string, unknown>]> {
-  return lines.filter(([, text]) => text.startsWith("RESULT ")).map(([at, text]) => [at, JSON.parse(text.slice(7)) as Record<string, unknown>]);
-}
-
-async function measure(name: string, env: Record<string, string>, server: boolean, timeoutMs: number): Promise<Record<string, unknown>> {
-  const project = new Project(name, "", env, FILES);
-  try {
-    await project.up(["anchor-server", "anchor-client"]);
-    const service = server ? "anchor-server" : "anchor-client";
-    await project.wait(service, timeoutMs);
-    const [found] = results(await project.logs(service));
-    if (!found) throw new Error(`${name}: no RESULT line`);
-    return found[1];
-  } finally {
-    await project.down();
-  }
+/** Starts the server and the client, waits for `service` to exit, and returns its RESULT. */
+async function measure(name: string, env: Record<string, string>, service: string, timeoutMs: number): Promise<Record<string, unknown>> {
+  await using project = await anchorProject(name, env);
+  await project.up(["anchor-server", "anchor-client"]);
+  await finished(project, service, timeoutMs);
+  const [replica] = await project.names(service);
+  return project.result(replica!);
 }
 
 export async function anchorThroughput(impl: Impl, size = 64): Promise<AnchorThroughput> {
   const n = MESSAGES[impl];
   const env = { ANCHOR_SERVER: `${program(impl)} sink tcp://*:6000 ${n} ${size}`, ANCHOR_CLIENT: `${program(impl)} source tcp://anchor-server:6000 ${n} ${size}` };
-  return (await measure(`anchor-${impl}-pushpull`, env, true, 120_000)) as unknown as AnchorThroughput;
+  return (await measure(`anchor-${impl}-pushpull`, env, "anchor-server", 120_000)) as unknown as AnchorThroughput;
 }
 
 export async function anchorLatency(impl: Impl, rounds: string): Promise<AnchorLatency> {
   const env = { ANCHOR_SERVER: `${program(impl)} echo tcp://*:6000 0 64`, ANCHOR_CLIENT: `${program(impl)} ping tcp://anchor-server:6000 ${rounds} 64` };
-  return (await measure(`anchor-${impl}-reqrep`, env, false, 120_000)) as unknown as AnchorLatency;
+  return (await measure(`anchor-${impl}-reqrep`, env, "anchor-client", 120_000)) as unknown as AnchorLatency;
 }
 
 /** The tutorial's pipeline in pyzmq: the producer's "batch start" to the collector's RESULT, by the daemon's clock. */
@@ -53,25 +50,17 @@ export async function pyPipeline(tasks: number, consumers: number): Promise<Pipe
     ANCHOR_WORKER: "python3 pipeline.py consumer tcp://anchor-client:5557 tcp://anchor-server:5558",
     ANCHOR_CLIENT: `python3 pipeline.py producer tcp://*:5557 ${tasks}`,
   };
-  const project = new Project(`anchor-pipeline-${consumers}`, "", env, FILES);
-  try {
-    await project.up(["anchor-server", "anchor-worker"], { "anchor-worker": consumers });
-    // The producer last, once every consumer has said it is connecting (PUSH deals to connected peers only).
-    const deadline = Date.now() + 60_000;
-    for (let ready = 0; ready < consumers; ) {
-      ready = (await project.logs("anchor-worker")).filter(([, text]) => / ready$/.test(text)).length;
-      if (Date.now() > deadline) throw new Error(`pyzmq pipeline: ${ready} of ${consumers} consumers ready after 60 s`);
-      if (ready < consumers) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    await project.up(["anchor-client"]);
-    await project.wait("anchor-server", 120_000);
-    const start = (await project.logs("anchor-client")).find(([, text]) => text.startsWith("batch start:"));
-    const [end] = results(await project.logs("anchor-server"));
-    if (!start || !end || end[1].results !== tasks) throw new Error(`pyzmq pipeline: no batch start, or not ${tasks} results`);
-    return { consumers, tasks, seconds: (end[0] - start[0]) / 1000, load: 0 };
-  } finally {
-    await project.down();
-  }
+  await using project = await anchorProject(`anchor-pipeline-${consumers}`, env);
+  await project.up(["anchor-server", "anchor-worker"], { "anchor-worker": consumers });
+  // The producer last, once every consumer is connecting (PUSH deals to connected peers only).
+  for (const name of await project.names("anchor-worker")) await project.waitForLine(name, / ready$/, 60_000);
+  await project.up(["anchor-client"]);
+  await finished(project, "anchor-server", 120_000);
+  const at = async (service: string, pattern: RegExp) => (await project.serviceLogs(service)).find(({ line }) => pattern.test(line));
+  const [start, end] = [await at("anchor-client", /^batch start:/), await at("anchor-server", /^RESULT /)];
+  const [server] = await project.names("anchor-server");
+  if (!start || !end || (await project.result(server!)).results !== tasks) throw new Error(`pyzmq pipeline: no batch start, or not ${tasks} results`);
+  return { consumers, tasks, seconds: (end.at.getTime() - start.at.getTime()) / 1000, load: 0 };
 }
 
 export interface Anchors {

@@ -1,8 +1,8 @@
 // The broker's part of `npm run bench`: REQ/REP round trips through lb-broker beside direct ones,
 // and one batch with a slow worker through the pipeline (PUSH round robin) and through the broker.
-import { parseResults, type LatencyResult } from "../services/bench/wire.js";
-import { Project } from "./docker.js";
-import type { BrokerBench, Latency } from "./report.js";
+import type { LatencyResult } from "../services/bench/wire.js";
+import type { BrokerBench, Latency } from "./figures.js";
+import { benchProject, finished, serviceResults } from "./projects.js";
 
 /** The same slow-worker batch on both: 4 workers, one of them 5× slower. */
 const BATCH = { tasks: 200, fastMs: 20, slowMs: 100, fast: 3, clients: 8 };
@@ -10,20 +10,15 @@ const BATCH = { tasks: 200, fastMs: 20, slowMs: 100, fast: 3, clients: 8 };
 /** bench-pinger's round trips through lb-broker and one broker-worker that does no work. */
 export async function brokerLatency(rounds: string): Promise<Latency> {
   const env = { BENCH_PING_CONNECT: "tcp://lb-broker:5570", BENCH_ROUNDS: rounds, BENCH_RUN_MS: "30000", WORK_MS: "0" };
-  const project = new Project("broker-rt", "broker,bench", env);
-  try {
-    await project.up(["lb-broker", "broker-worker"], { "broker-worker": 1 });
-    await project.firstLine("lb-broker", / worker \S+ ready /, 30_000);
-    await project.up(["bench-pinger"]);
-    await project.wait("bench-pinger", 90_000);
-    const lines = (await project.logs("bench-pinger")).map(([, text]) => text);
-    const result = parseResults(lines).find((r) => r.kind === "latency") as LatencyResult | undefined;
-    if (!result) throw new Error("bench-pinger through lb-broker reported no latency");
-    const { kind: _, ...rest } = result;
-    return { path: "containers", ...rest };
-  } finally {
-    await project.down();
-  }
+  await using project = await benchProject("broker-rt", "broker,bench", env);
+  await project.up(["lb-broker", "broker-worker"], { "broker-worker": 1 });
+  await project.waitForLine("lb-broker-1", / worker \S+ ready /, 30_000);
+  await project.up(["bench-pinger"]);
+  await finished(project, "bench-pinger", 90_000);
+  const result = (await serviceResults(project, "bench-pinger")).find((r) => r.kind === "latency") as LatencyResult | undefined;
+  if (!result) throw new Error("bench-pinger through lb-broker reported no latency");
+  const { kind: _, ...rest } = result;
+  return { path: "containers", ...rest };
 }
 
 /** Pipeline: from the collector's batch start to its PASS verdict. */
@@ -37,18 +32,14 @@ async function pipelineMakespan(): Promise<number> {
     CONSUMERS: String(BATCH.fast + 1),
     TASK_INTERVAL_MS: "0",
   };
-  const project = new Project("makespan-pipeline", "pipeline", env);
-  try {
-    await project.up([], { consumer: BATCH.fast, "slow-consumer": 1 });
-    await project.wait("collector", 120_000);
-    const logs = await project.logs("collector");
-    const at = (pattern: RegExp) => logs.find(([, text]) => pattern.test(text))?.[0];
-    const [start, verdict] = [at(/ batch start: /), at(/ verdict: PASS/)];
-    if (start === undefined || verdict === undefined) throw new Error("pipeline makespan: no batch start or no PASS verdict");
-    return (verdict - start) / 1000;
-  } finally {
-    await project.down();
-  }
+  await using project = await benchProject("makespan-pipeline", "pipeline", env);
+  await project.up([], { consumer: BATCH.fast, "slow-consumer": 1 });
+  await finished(project, "collector", 120_000);
+  const logs = await project.serviceLogs("collector");
+  const at = (pattern: RegExp) => logs.find(({ line }) => pattern.test(line))?.at.getTime();
+  const [start, verdict] = [at(/ batch start: /), at(/ verdict: PASS/)];
+  if (start === undefined || verdict === undefined) throw new Error("pipeline makespan: no batch start or no PASS verdict");
+  return (verdict - start) / 1000;
 }
 
 /**
@@ -59,25 +50,18 @@ async function pipelineMakespan(): Promise<number> {
 async function brokerMakespan(): Promise<number> {
   const perClient = BATCH.tasks / BATCH.clients;
   const env = { WORK_MS: String(BATCH.fastMs), SLOW_WORK_MS: String(BATCH.slowMs), REQUESTS: String(perClient), REQ_TIMEOUT_MS: "60000", BROKER_QUEUE_MAX: "1000" };
-  const project = new Project("makespan-broker", "broker", env);
+  await using project = await benchProject("makespan-broker", "broker", env);
   const workers = ["broker-worker", "slow-worker"];
-  try {
-    await project.up(["lb-broker", "broker-client"], { "broker-client": BATCH.clients });
-    const deadline = Date.now() + 60_000;
-    while ((await project.logs("broker-client")).filter(([, text]) => / ready: /.test(text)).length < BATCH.clients) {
-      if (Date.now() > deadline) throw new Error("broker makespan: not every client started");
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    await project.up(workers, { "broker-worker": BATCH.fast, "slow-worker": 1 });
-    await project.wait("broker-client", 120_000);
-    const logs = (await Promise.all(workers.map((service) => project.logs(service)))).flat();
-    const first = Math.min(...logs.filter(([, text]) => / working on request \d+$/.test(text)).map(([at]) => at));
-    const served = logs.filter(([, text]) => / served request \d+ in /.test(text)).map(([at]) => at);
-    if (served.length < BATCH.tasks) throw new Error(`broker makespan: ${served.length} of ${BATCH.tasks} requests served`);
-    return (Math.max(...served) - first) / 1000;
-  } finally {
-    await project.down();
-  }
+  await project.up(["lb-broker", "broker-client"], { "broker-client": BATCH.clients });
+  for (const name of await project.names("broker-client")) await project.waitForLine(name, / ready: /, 60_000);
+  await project.up(workers, { "broker-worker": BATCH.fast, "slow-worker": 1 });
+  await finished(project, "broker-client", 120_000);
+  const logs = (await Promise.all(workers.map((service) => project.serviceLogs(service)))).flat();
+  const times = (pattern: RegExp) => logs.filter(({ line }) => pattern.test(line)).map(({ at }) => at.getTime());
+  const first = Math.min(...times(/ working on request \d+$/));
+  const served = times(/ served request \d+ in /);
+  if (served.length < BATCH.tasks) throw new Error(`broker makespan: ${served.length} of ${BATCH.tasks} requests served`);
+  return (Math.max(...served) - first) / 1000;
 }
 
 export async function makespans(): Promise<BrokerBench["makespan"]> {

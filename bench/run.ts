@@ -2,13 +2,17 @@
 // measurement after another, and writes the markdown table to stdout, results/bench.json and
 // results/bench.svg. Expects the role image built and tsconfig.bench.json compiled (scripts/bench.sh).
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { cpus, loadavg, totalmem } from "node:os";
+import { availableParallelism, cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
-import { formatPlan, parseResults, type LatencyResult, type PubSubResult, type Run, type ThroughputResult } from "../services/bench/wire.js";
-import { freePort, HostRole, Project, repoRoot, run } from "./docker.js";
+import { formatPlan, type BenchResult, type LatencyResult, type PubSubResult, type Run, type ThroughputResult } from "../services/bench/wire.js";
+import { dockerode } from "../test/helpers/compose-project.js";
+import { repoRoot } from "../test/helpers/repo.js";
+import { benchProject, benchResults, finished, freePort, hostRole, linesAtExit, serviceResults } from "./projects.js";
 import { brokerLatency, makespans } from "./broker.js";
 import { anchorLatency, anchorMarkdown, anchorThroughput, buildAnchorImage, pyPipeline, type Anchors } from "./anchors.js";
-import { brokerMarkdown, markdown, medians, svg, type BenchReport, type Latency, type Pipeline, type PubSub, type Startup, type Throughput } from "./report.js";
+import { medians, perSecond, type BenchReport, type Latency, type Pipeline, type PubSub, type Startup, type Throughput } from "./figures.js";
+import { brokerMarkdown, markdown } from "./markdown.js";
+import { svg } from "./svg.js";
 
 const say = (message: string) => console.error(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)}s] ${message}`);
 const started = performance.now();
@@ -37,116 +41,99 @@ const ANCHOR_TASKS = 20_000;
 /** zeromq.js as installed here (the role image installs the same lock file). */
 const zeromqVersion = async () => (JSON.parse(await readFile(join(repoRoot, "node_modules/zeromq/package.json"), "utf8")) as { version: string }).version;
 
-const throughputRows = (results: ThroughputResult[], path: Throughput["path"]): Throughput[] =>
-  results.filter((r) => r.kind === "throughput" && r.run > 0).map(({ mode, size, messages, seconds }) => ({ path, mode, size, messages, seconds }));
+const throughputRows = (results: BenchResult[], path: Throughput["path"]): Throughput[] =>
+  (results.filter((r) => r.kind === "throughput" && r.run > 0) as ThroughputResult[]).map(({ mode, size, messages, seconds }) => ({ path, mode, size, messages, seconds }));
 
 async function throughputContainers(): Promise<Throughput[]> {
-  const project = new Project("pushpull", "bench", { BENCH_PLAN: formatPlan(THROUGHPUT), BENCH_RUN_MS: RUN_MS });
-  try {
-    await project.up(["bench-sink", "bench-source"]);
-    await project.wait("bench-sink", 90_000);
-    const lines = (await project.logs("bench-sink")).map(([, text]) => text);
-    return throughputRows(parseResults(lines) as ThroughputResult[], "containers");
-  } finally {
-    await project.down();
-  }
+  await using project = await benchProject("pushpull", "bench", { BENCH_PLAN: formatPlan(THROUGHPUT), BENCH_RUN_MS: RUN_MS });
+  await project.up(["bench-sink", "bench-source"]);
+  await finished(project, "bench-sink", 90_000);
+  return throughputRows(await serviceResults(project, "bench-sink"), "containers");
 }
 
 async function throughputLoopback(): Promise<Throughput[]> {
   const port = await freePort();
   const env = { BENCH_PLAN: formatPlan(THROUGHPUT), BENCH_RUN_MS: RUN_MS };
-  const sink = await HostRole.start("bench/sink.js", { ...env, BENCH_SINK_BIND: `tcp://127.0.0.1:${port}` });
-  const source = await HostRole.start("bench/source.js", { ...env, BENCH_SOURCE_CONNECT: `tcp://127.0.0.1:${port}` });
-  const [lines] = await Promise.all([sink.finish(90_000), source.finish(90_000)]);
-  return throughputRows(parseResults(lines) as ThroughputResult[], "loopback");
+  await using sink = await hostRole("bench/sink.js", { ...env, BENCH_SINK_BIND: `tcp://127.0.0.1:${port}` });
+  await using source = await hostRole("bench/source.js", { ...env, BENCH_SOURCE_CONNECT: `tcp://127.0.0.1:${port}` });
+  const [lines] = await Promise.all([linesAtExit(sink, 90_000), linesAtExit(source, 90_000)]);
+  return throughputRows(benchResults(lines), "loopback");
 }
 
-const latencyRow = (lines: string[], path: Latency["path"]): Latency[] =>
-  (parseResults(lines).filter((r) => r.kind === "latency") as LatencyResult[]).map(({ kind: _, ...rest }) => ({ path, ...rest }));
+const latencyRow = (results: BenchResult[], path: Latency["path"]): Latency[] =>
+  (results.filter((r) => r.kind === "latency") as LatencyResult[]).map(({ kind: _, ...rest }) => ({ path, ...rest }));
 
 async function latencyContainers(): Promise<Latency[]> {
-  const project = new Project("reqrep", "bench", { BENCH_ROUNDS: ROUNDS, BENCH_RUN_MS: "30000" });
-  try {
-    await project.up(["bench-echo", "bench-pinger"]);
-    await project.wait("bench-pinger", 60_000);
-    return latencyRow((await project.logs("bench-pinger")).map(([, text]) => text), "containers");
-  } finally {
-    await project.down();
-  }
+  await using project = await benchProject("reqrep", "bench", { BENCH_ROUNDS: ROUNDS, BENCH_RUN_MS: "30000" });
+  await project.up(["bench-echo", "bench-pinger"]);
+  await finished(project, "bench-pinger", 60_000);
+  return latencyRow(await serviceResults(project, "bench-pinger"), "containers");
 }
 
 async function latencyLoopback(): Promise<Latency[]> {
   const port = await freePort();
-  const echo = await HostRole.start("bench/echo.js", { BENCH_ECHO_BIND: `tcp://127.0.0.1:${port}` });
-  try {
-    const env = { BENCH_PING_CONNECT: `tcp://127.0.0.1:${port}`, BENCH_ROUNDS: ROUNDS, BENCH_RUN_MS: "30000" };
-    return latencyRow(await (await HostRole.start("bench/pinger.js", env)).finish(60_000), "loopback");
-  } finally {
-    await echo.stop();
-  }
+  await using echo = await hostRole("bench/echo.js", { BENCH_ECHO_BIND: `tcp://127.0.0.1:${port}` });
+  const env = { BENCH_PING_CONNECT: `tcp://127.0.0.1:${port}`, BENCH_ROUNDS: ROUNDS, BENCH_RUN_MS: "30000" };
+  await using pinger = await hostRole("bench/pinger.js", env);
+  const rows = latencyRow(benchResults(await linesAtExit(pinger, 60_000)), "loopback");
+  await echo.stop();
+  return rows;
 }
 
 async function pubsub(subscribers: number): Promise<PubSub[]> {
   const env = { BENCH_PLAN: formatPlan(PUBSUB), BENCH_RUN_MS: RUN_MS, BENCH_SUBSCRIBERS: String(subscribers), BENCH_TOPIC: "3" };
-  const project = new Project(`pubsub-${subscribers}`, "bench", env);
-  try {
-    await project.up(["bench-pub", "bench-sub"], { "bench-sub": subscribers });
-    await project.wait("bench-sub", 90_000);
-    const results = parseResults((await project.logs("bench-sub")).map(([, text]) => text)) as PubSubResult[];
-    return (["naive", "lab"] as const).map((mode) => {
-      const runs = results.filter((r) => r.kind === "pubsub" && r.run > 0 && r.mode === mode);
-      return {
-        subscribers,
-        mode,
-        perSecond: runs.reduce((sum, r) => sum + (r.seconds > 0 ? r.delivered / r.seconds : 0), 0),
-        delivered: runs.reduce((sum, r) => sum + r.delivered, 0),
-        expected: runs.reduce((sum, r) => sum + r.expected, 0),
-      };
-    });
-  } finally {
-    await project.down();
-  }
+  await using project = await benchProject(`pubsub-${subscribers}`, "bench", env);
+  await project.up(["bench-pub", "bench-sub"], { "bench-sub": subscribers });
+  await finished(project, "bench-sub", 90_000);
+  const results = (await serviceResults(project, "bench-sub")).filter((r): r is PubSubResult => r.kind === "pubsub");
+  return (["naive", "lab"] as const).map((mode) => {
+    const runs = results.filter((r) => r.run > 0 && r.mode === mode);
+    return {
+      subscribers,
+      mode,
+      perSecond: runs.reduce((sum, r) => sum + perSecond({ messages: r.delivered, seconds: r.seconds }), 0),
+      delivered: runs.reduce((sum, r) => sum + r.delivered, 0),
+      expected: runs.reduce((sum, r) => sum + r.expected, 0),
+    };
+  });
 }
 
 /** The real pipeline roles: batch start to verdict in the collector's log, and the first result. */
 async function pipeline(consumers: number, tasks = PIPELINE.tasks, cost = PIPELINE.cost): Promise<{ row: Pipeline; startup: Startup }> {
   const env = { TASKS: String(tasks), TASK_MODE: "cpu", TASK_COST: cost, SEED: "7", CONSUMERS: String(consumers), TASK_INTERVAL_MS: "0" };
-  const project = new Project(`pipeline-${consumers}`, "pipeline", env);
-  try {
-    const load = loadavg()[0]!;
-    const upAt = Date.now();
-    await project.up([], { consumer: consumers });
-    await project.wait("collector", 120_000);
-    const logs = await project.logs("collector");
-    const at = (pattern: RegExp) => logs.find(([, text]) => pattern.test(text));
-    const [batch, verdict, first] = [at(/ batch start: /), at(/ verdict: PASS/), at(/ result 1\//)];
-    if (!batch || !verdict) throw new Error(`pipeline with ${consumers} consumers: no batch start or no PASS verdict`);
-    return {
-      row: { consumers, tasks, seconds: (verdict[0] - batch[0]) / 1000, load },
-      startup: { profile: "pipeline", ms: first ? first[0] - upAt : NaN, first: "collector: result 1" },
-    };
-  } finally {
-    await project.down();
-  }
+  await using project = await benchProject(`pipeline-${consumers}`, "pipeline", env);
+  const load = loadavg()[0]!;
+  const upAt = Date.now();
+  await project.up([], { consumer: consumers });
+  await finished(project, "collector", 120_000);
+  const logs = await project.serviceLogs("collector");
+  const at = (pattern: RegExp) => logs.find(({ line }) => pattern.test(line))?.at.getTime();
+  const [batch, verdict, first] = [at(/ batch start: /), at(/ verdict: PASS/), at(/ result 1\//)];
+  if (batch === undefined || verdict === undefined) throw new Error(`pipeline with ${consumers} consumers: no batch start or no PASS verdict`);
+  return {
+    row: { consumers, tasks, seconds: (verdict - batch) / 1000, load },
+    startup: { profile: "pipeline", ms: first !== undefined ? first - upAt : NaN, first: "collector: result 1" },
+  };
 }
 
 /** From `up` to the first delivered message's log line, for one profile. */
 async function startup(profile: string, service: string, pattern: RegExp, first: string, env: Record<string, string>): Promise<Startup> {
-  const project = new Project(`up-${profile}`, profile, env);
-  try {
-    const upAt = Date.now();
-    await project.up([]);
-    const [at] = await project.firstLine(service, pattern, 30_000);
-    return { profile, ms: at - upAt, first };
-  } finally {
-    await project.down();
-  }
+  await using project = await benchProject(`up-${profile}`, profile, env);
+  const upAt = Date.now();
+  await project.up([]);
+  const [name] = await project.names(service);
+  const seen = await project.waitForLine(`${name}`, pattern, 30_000).catch(() => undefined);
+  const at = seen && (await project.timedLogs(`${name}`)).find(({ line }) => line === seen)?.at.getTime();
+  return { profile, ms: at ? at - upAt : NaN, first };
 }
 
 async function machine(): Promise<BenchReport["machine"]> {
-  const docker = (await run("docker", ["version", "--format", "{{.Server.Version}}"]).catch(() => "?")).trim();
+  const docker = await (await dockerode())
+    .version()
+    .then((version) => version.Version)
+    .catch(() => "?");
   return {
-    cores: Number((await run("nproc", [])).trim()),
+    cores: availableParallelism(),
     memoryGiB: totalmem() / 2 ** 30,
     cpu: cpus()[0]?.model.trim() ?? "?",
     docker,

@@ -25,13 +25,14 @@ messages_of() {
   local pattern=$1 finite; finite=$(finite_role "$pattern")
   local pick
   case $pattern in
-    pair) pick='done: ([0-9]+) exchanges' ;;
-    reqrep | broker | reqrep-queue) pick='done: ([0-9]+) replies' ;;
-    pubsub | pubsub-forwarder) pick='report: ([0-9]+) updates' ;;
-    pipeline | pipeline-streamer) pick='total: ([0-9]+) tasks' ;;
+    pair) pick='.* done: ([0-9]+) exchanges' ;;
+    reqrep | broker | reqrep-queue) pick='.* done: ([0-9]+) replies' ;;
+    pubsub | pubsub-forwarder) pick='.* report: ([0-9]+) updates' ;;
+    # The collector's RESULT: its count comes right after the batch start it accepted (or null).
+    pipeline | pipeline-streamer) pick='.*RESULT \{.*[l}],"count":([0-9]+)' ;;
   esac
   lab_compose --profile "$pattern" logs --no-color --no-log-prefix "$finite" 2>/dev/null |
-    sed -nE "s/.* $pick.*/\1/p" | awk '{ n += $1 } END { print n + 0 }'
+    sed -nE "s/$pick.*/\\1/p" | awk '{ n += $1 } END { print n + 0 }'
 }
 
 prepare_lab

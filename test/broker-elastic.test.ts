@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { answeredBy, base as brokerBase, brokerIdle, workerId } from "./helpers/broker.js";
 import { labsPerTest } from "./helpers/labs.js";
-import { base as pipelineBase, consumerWork, parseReport } from "./helpers/pipeline.js";
+import { collected, consumerWork, base as pipelineBase } from "./helpers/pipeline.js";
 
 const shares: Record<string, number> = {};
 
@@ -39,7 +39,7 @@ describe("elastic scaling: broker vs pipeline", () => {
     await lab.kill("consumer-1");
 
     expect(await lab.waitForExit("collector-1", 90_000)).toBe(0);
-    const report = parseReport(await lab.logs("collector-1"));
+    const report = await collected(lab);
     expect(report.count).toBe(tasks);
     const late = await Promise.all(["consumer-3", "consumer-4"].map(async (name) => (await consumerWork(lab, name)).host));
     const served = report.rows.filter((row) => late.includes(row.consumer)).reduce((n, row) => n + row.count, 0);

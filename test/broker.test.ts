@@ -22,7 +22,7 @@ describe("broker profile", () => {
     expect([...fast, slow]).toEqual([...(await lab.names("broker-worker")), "slow-worker-1"]);
     expect([...byReply.keys()].sort()).toEqual([...fast, slow].sort());
     for (const name of [...(await lab.names("broker-worker")), "slow-worker-1"]) {
-      const served = (await lab.logs(name)).filter((l) => / served request \d+ in \d+ ms: Hello from client /.test(l));
+      const served = (await lab.logs(name)).filter((l) => / served request \d+ in \d+ ms: "Hello from client /.test(l));
       expect(served.length, name).toBe(byReply.get(await workerId(lab, name)));
     }
     // 12× the work per request: the broker gives it far fewer than a fast worker's mean.

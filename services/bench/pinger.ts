@@ -1,6 +1,6 @@
 // bench-pinger: connects REQ to BENCH_PING_CONNECT (tcp://bench-echo:5601) and times BENCH_ROUNDS round
 // trips of a 64 B request, after BENCH_WARMUP untimed ones; stops early after BENCH_RUN_MS.
-// Prints p50, p99, max and mean in µs as one `BENCH {...}` line; exits 0 (3 on a lost reply).
+// Prints p50, p99, max and mean in µs as one `BENCH {...}` line and its RESULT; exits 0 (3 on a lost reply).
 import * as zmq from "zeromq";
 import { endpoint, Exit, integer, millis, runRole, timeout } from "../runtime/index.js";
 import { summarize } from "./stats.js";
@@ -30,15 +30,21 @@ await runRole(
       for (let i = -config.BENCH_WARMUP; i < config.BENCH_ROUNDS && (i < 0 || performance.now() < deadline); i++) {
         const started = process.hrtime.bigint();
         await socket.send(data);
-        await socket.receive();
+        if (!(await role.receive(socket))) {
+          if (role.stopping) return;
+          log.error(`no reply within ${timeout} ms after ${rounds} round trips`);
+          return Exit.noPeer;
+        }
         if (i >= 0) samples[rounds++] = Number(process.hrtime.bigint() - started) / 1000;
       }
     } catch (err) {
       if (!role.timedOut(err)) throw err;
-      log.error(`no reply within ${timeout} ms after ${rounds} round trips`);
+      log.error(`request not taken within ${timeout} ms after ${rounds} round trips`);
       return Exit.noPeer;
     }
-    log.notice(formatResult({ kind: "latency", rounds, ...summarize(samples.subarray(0, rounds)) }));
+    const result = { kind: "latency", rounds, ...summarize(samples.subarray(0, rounds)) } as const;
+    log.notice(formatResult(result));
+    log.result(result);
     return Exit.ok;
   },
 );

@@ -3,13 +3,13 @@
 // with `END <run>`. "naive" sends one message per payload; "lab" batches per topic. Exits 0.
 import * as zmq from "zeromq";
 import { Batcher, endpoint, Exit, integer, millis, runRole, timeout } from "../runtime/index.js";
-import { END_PREFIX, endTopic, payload, plan, topicOf, TOPICS } from "./wire.js";
+import { benchPlan, END_PREFIX, endTopic, payload, topicOf, TOPICS } from "./wire.js";
 
 await runRole(
   "bench-pub",
   {
     BENCH_PUB_BIND: endpoint({ default: "tcp://*:5602" }),
-    BENCH_PLAN: plan({ default: [{ mode: "naive", size: 64, count: 100_000 }] }),
+    ...benchPlan,
     BENCH_SUBSCRIBERS: integer({ min: 1, max: 100, default: 1 }),
     BENCH_RUN_MS: millis({ default: 5000 }),
     BENCH_TIMEOUT_MS: timeout({ default: 15_000 }),
@@ -22,7 +22,8 @@ await runRole(
     await role.bind(socket, config.BENCH_PUB_BIND);
     role.ready(`waiting for ${config.BENCH_SUBSCRIBERS} subscribers`);
     for (let listening = 0; listening < config.BENCH_SUBSCRIBERS; ) {
-      const [frame] = await socket.receive().catch((err) => (role.timedOut(err) ? [] : Promise.reject(err)));
+      const [frame] = (await role.receive(socket)) ?? [];
+      if (role.stopping) return;
       if (!frame) {
         log.error(`only ${listening} of ${config.BENCH_SUBSCRIBERS} subscribers within ${config.BENCH_TIMEOUT_MS} ms`);
         return Exit.noPeer;

@@ -1,15 +1,15 @@
 // bench-sink: binds PULL on BENCH_SINK_BIND (tcp://*:5600) and times each run of BENCH_PLAN that
 // bench-source pushes, from its first payload to its end marker. Prints one `BENCH {...}` line per
-// run and exits 0 after the last; nothing for BENCH_TIMEOUT_MS exits 3.
+// run, their RESULT, and exits 0 after the last; nothing for BENCH_TIMEOUT_MS exits 3.
 import * as zmq from "zeromq";
 import { endpoint, Exit, runRole, timeout } from "../runtime/index.js";
-import { formatResult, MAX_PAYLOAD, plan, readFrames } from "./wire.js";
+import { benchPlan, formatResult, MAX_PAYLOAD, readFrames, type BenchResult } from "./wire.js";
 
 await runRole(
   "bench-sink",
   {
     BENCH_SINK_BIND: endpoint({ default: "tcp://*:5600" }),
-    BENCH_PLAN: plan({ default: [{ mode: "naive", size: 64, count: 100_000 }] }),
+    ...benchPlan,
     BENCH_TIMEOUT_MS: timeout({ default: 15_000 }),
   },
   async (role) => {
@@ -19,14 +19,13 @@ await runRole(
     await role.bind(socket, config.BENCH_SINK_BIND);
     role.ready(`${config.BENCH_PLAN.length} runs`);
 
+    const runs: BenchResult[] = [];
     for (const [run, { mode, size }] of config.BENCH_PLAN.entries()) {
       let [messages, bytes, started] = [0, 0, 0];
       for (let end = false; !end; ) {
-        let frames: Buffer[];
-        try {
-          frames = await socket.receive();
-        } catch (err) {
-          if (!role.timedOut(err)) throw err;
+        const frames = await role.receive(socket);
+        if (role.stopping) return;
+        if (!frames) {
           log.error(`run ${run}: nothing for ${config.BENCH_TIMEOUT_MS} ms after ${messages} messages`);
           return Exit.noPeer;
         }
@@ -35,8 +34,10 @@ await runRole(
         [messages, bytes, end] = [messages + read.payloads, bytes + read.bytes, read.end];
       }
       const seconds = (performance.now() - started) / 1000;
-      log.notice(formatResult({ kind: "throughput", run, mode, size, messages, bytes, seconds }));
+      runs.push({ kind: "throughput", run, mode, size, messages, bytes, seconds });
+      log.notice(formatResult(runs.at(-1)!));
     }
+    log.result({ runs });
     return Exit.ok;
   },
 );

@@ -3,13 +3,13 @@
 // (runtime Batcher). A run stops early after BENCH_RUN_MS; an end marker closes it. Exits 0.
 import * as zmq from "zeromq";
 import { Batcher, endpoint, millis, runRole } from "../runtime/index.js";
-import { END, payload, plan } from "./wire.js";
+import { benchPlan, END, payload } from "./wire.js";
 
 await runRole(
   "bench-source",
   {
     BENCH_SOURCE_CONNECT: endpoint({ default: "tcp://bench-sink:5600" }),
-    BENCH_PLAN: plan({ default: [{ mode: "naive", size: 64, count: 100_000 }] }),
+    ...benchPlan,
     BENCH_RUN_MS: millis({ default: 5000 }),
   },
   async (role) => {

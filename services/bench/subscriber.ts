@@ -3,13 +3,13 @@
 // the last. Prints one `BENCH {...}` line per run; exits 0, or 3 when a run's end never comes.
 import * as zmq from "zeromq";
 import { endpoint, Exit, integer, runRole, timeout } from "../runtime/index.js";
-import { END_PREFIX, formatResult, MAX_PAYLOAD, plan, readFrames, topicOf, TOPICS } from "./wire.js";
+import { benchPlan, END_PREFIX, formatResult, MAX_PAYLOAD, readFrames, topicOf, TOPICS, type BenchResult } from "./wire.js";
 
 await runRole(
   "bench-sub",
   {
     BENCH_SUB_CONNECT: endpoint({ default: "tcp://bench-pub:5602" }),
-    BENCH_PLAN: plan({ default: [{ mode: "naive", size: 64, count: 100_000 }] }),
+    ...benchPlan,
     BENCH_TOPIC: integer({ min: 0, max: TOPICS - 1, default: 3 }),
     BENCH_TIMEOUT_MS: timeout({ default: 15_000 }),
   },
@@ -20,15 +20,14 @@ await runRole(
     role.connect(socket, config.BENCH_SUB_CONNECT);
     role.ready(`topic "${topicOf(config.BENCH_TOPIC)}"`);
 
+    const runs: BenchResult[] = [];
     for (const [run, { mode, size, count }] of config.BENCH_PLAN.entries()) {
       const expected = Math.floor(count / TOPICS) + (count % TOPICS > config.BENCH_TOPIC ? 1 : 0);
       let [delivered, first, last] = [0, 0, 0];
       for (;;) {
-        let frames: Buffer[];
-        try {
-          frames = await socket.receive();
-        } catch (err) {
-          if (!role.timedOut(err)) throw err;
+        const frames = await role.receive(socket);
+        if (role.stopping) return;
+        if (!frames) {
           log.error(`run ${run}: no end marker within ${config.BENCH_TIMEOUT_MS} ms (${delivered} payloads)`);
           return Exit.noPeer;
         }
@@ -45,8 +44,10 @@ await runRole(
         delivered += payloads;
       }
       const seconds = (last - first) / 1000;
-      log.notice(formatResult({ kind: "pubsub", run, mode, size, delivered, expected, seconds }));
+      runs.push({ kind: "pubsub", run, mode, size, delivered, expected, seconds });
+      log.notice(formatResult(runs.at(-1)!));
     }
+    log.result({ runs });
     return Exit.ok;
   },
 );

@@ -35,6 +35,9 @@ export const plan = makeValidator<Run[]>(
   (raw) => parsePlan(raw) ?? expected(`runs "naive|lab:<bytes 1-${MAX_PAYLOAD}>:<count>", comma-separated`, raw),
 );
 
+/** BENCH_PLAN, the runs a bench role takes part in; every role of a run reads it the same way. */
+export const benchPlan = { BENCH_PLAN: plan({ default: [{ mode: "naive", size: 64, count: 100_000 }] }) };
+
 /** Closes a run: an empty frame, which no payload is. */
 export const END = Buffer.alloc(0);
 

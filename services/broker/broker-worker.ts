@@ -3,7 +3,7 @@
 // Heartbeats the broker every HEARTBEAT_MS; when the broker is silent for 3 of them it reconnects on
 // a fresh socket after a backoff that doubles from 1 s to 32 s. Reports served and busy time on stop.
 import * as zmq from "zeromq";
-import { endpoint, integer, millis, roleId, runRole, serialSend } from "../runtime/index.js";
+import { endpoint, integer, millis, preview, roleId, runRole, serialSend } from "../runtime/index.js";
 import { reportWorker, type WorkerResult } from "./report.js";
 import { heartbeat, parseFromBroker, ready, reply, replyText } from "./wire.js";
 
@@ -60,7 +60,7 @@ await runRole(
               const took = Date.now() - started;
               [result.served, result.busyMs, lastSent] = [result.served + 1, result.busyMs + took, Date.now()];
               await send(reply(request, replyText(id)));
-              log.info(`served request ${request} in ${took} ms: ${body.toString("utf8").slice(0, 80)}`);
+              log.info(`served request ${request} in ${took} ms: ${preview([body])}`);
             });
           }
         }

@@ -53,7 +53,7 @@ await runRole(
       await Promise.all([clients, workers]);
     } finally {
       clearInterval(beat);
-      broker.tally.report(log, "stopping");
+      broker.tally.report(log, "stopping", true);
     }
   },
 );

@@ -1,5 +1,5 @@
-// What the broker and its workers count, the tables they log, and the one RESULT line that
-// tests and the bench read (people read the table, programs read the JSON).
+// What the broker and its workers count, the tables they log, and their one RESULT each (at
+// stop: people read the tables, tests and the bench read the JSON; fields in docs/patterns/broker.md).
 import { plural, table, type Log } from "../runtime/index.js";
 
 export interface BrokerResult {
@@ -29,7 +29,8 @@ export class BrokerTally {
     this.result.queuedMax = Math.max(this.result.queuedMax, length);
   }
 
-  report(log: Log, why: string): void {
+  /** The table; with `final` (the broker is stopping) also the RESULT, which only a stop writes, once. */
+  report(log: Log, why: string, final = false): void {
     const r = this.result;
     log.notice(
       `${why}: answered ${plural(r.answered, "request")}, queued max ${r.queuedMax}, re-queued ${r.requeued}, ` +
@@ -37,7 +38,7 @@ export class BrokerTally {
     );
     const rows = Object.entries(r.workers).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     if (rows.length > 0) table(["worker", "answered"], rows).forEach((line) => log.notice(line));
-    log.notice(`RESULT ${JSON.stringify(r)}`);
+    if (final) log.result({ ...r });
   }
 }
 
@@ -50,5 +51,5 @@ export interface WorkerResult {
 
 export function reportWorker(log: Log, why: string, r: WorkerResult): void {
   log.notice(`${why}: served ${plural(r.served, "request")}, busy ${r.busyMs} ms, ${plural(r.reconnects, "reconnect")}`);
-  log.notice(`RESULT ${JSON.stringify(r)}`);
+  log.result({ ...r });
 }

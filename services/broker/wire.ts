@@ -3,8 +3,7 @@
 //   worker → broker: READY <worker-id> | HEARTBEAT | REPLY <request-id> <body>
 //   broker → worker: HEARTBEAT | REQUEST <request-id> <body>
 // The ROUTER adds (and strips) the worker's routing id in front; the helpers here never see it.
-
-export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
+import { accept, ID_FORM, reject, type Parsed } from "../runtime/index.js";
 
 export type FromWorker =
   | { kind: "READY"; worker: string }
@@ -25,7 +24,6 @@ export const QUEUE_FULL = "ERROR broker queue full";
 /** ...and when a request has more than one body frame: the lab's requests are one text frame. */
 export const MALFORMED = "ERROR malformed request";
 
-const fail = (reason: string): { ok: false; reason: string } => ({ ok: false, reason });
 const requestId = (frame: Buffer | undefined) => {
   const text = frame?.toString("utf8") ?? "";
   return /^\d{1,15}$/.test(text) ? Number(text) : undefined;
@@ -34,20 +32,18 @@ const requestId = (frame: Buffer | undefined) => {
 export function parseFromWorker(frames: readonly Buffer[]): Parsed<FromWorker> {
   const [command, first, body, ...rest] = frames;
   const name = command?.toString("utf8");
-  if (name === "HEARTBEAT" && frames.length === 1) return { ok: true, value: { kind: "HEARTBEAT" } };
-  if (name === "READY" && frames.length === 2 && first && /^[\w.-]{1,64}$/.test(first.toString("utf8"))) {
-    return { ok: true, value: { kind: "READY", worker: first.toString("utf8") } };
-  }
+  if (name === "HEARTBEAT" && frames.length === 1) return accept({ kind: "HEARTBEAT" });
+  if (name === "READY" && frames.length === 2 && first && ID_FORM.test(first.toString("utf8"))) return accept({ kind: "READY", worker: first.toString("utf8") });
   const id = requestId(first);
-  if (name === "REPLY" && id !== undefined && body && rest.length === 0) return { ok: true, value: { kind: "REPLY", request: id, body } };
-  return fail(`not READY <id>, HEARTBEAT or REPLY <n> <body> (${frames.length} frames)`);
+  if (name === "REPLY" && id !== undefined && body && rest.length === 0) return accept({ kind: "REPLY", request: id, body });
+  return reject(`not READY <id>, HEARTBEAT or REPLY <n> <body> (${frames.length} frames)`);
 }
 
 export function parseFromBroker(frames: readonly Buffer[]): Parsed<FromBroker> {
   const [command, first, body, ...rest] = frames;
   const name = command?.toString("utf8");
-  if (name === "HEARTBEAT" && frames.length === 1) return { ok: true, value: { kind: "HEARTBEAT" } };
+  if (name === "HEARTBEAT" && frames.length === 1) return accept({ kind: "HEARTBEAT" });
   const id = requestId(first);
-  if (name === "REQUEST" && id !== undefined && body && rest.length === 0) return { ok: true, value: { kind: "REQUEST", request: id, body } };
-  return fail(`not HEARTBEAT or REQUEST <n> <body> (${frames.length} frames)`);
+  if (name === "REQUEST" && id !== undefined && body && rest.length === 0) return accept({ kind: "REQUEST", request: id, body });
+  return reject(`not HEARTBEAT or REQUEST <n> <body> (${frames.length} frames)`);
 }

@@ -3,8 +3,7 @@
 // (tcp://*:5573) for subscribers: each side needs only the forwarder's address. Subscriptions travel
 // upstream and are counted; updates downstream.
 import * as zmq from "zeromq";
-import { endpoint, watchPeers } from "../runtime/index.js";
-import { runDevice } from "./relay.js";
+import { endpoint, runDevice, watchPeers } from "../runtime/index.js";
 
 const spec = {
   FORWARDER_BIND: endpoint({ default: "tcp://*:5573" }),

@@ -3,8 +3,7 @@
 // (REP_BIND=connect:tcp://queue:5575): requests are shared among the servers connected at the time,
 // replicas added or removed while it runs included, and each reply finds its way back. Logs what it relayed.
 import * as zmq from "zeromq";
-import { endpoint, watchPeers } from "../runtime/index.js";
-import { runDevice } from "./relay.js";
+import { endpoint, runDevice, watchPeers } from "../runtime/index.js";
 
 const spec = { QUEUE_BIND: endpoint({ default: "tcp://*:5572" }), QUEUE_SERVERS_BIND: endpoint({ default: "tcp://*:5575" }) };
 

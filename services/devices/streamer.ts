@@ -4,8 +4,7 @@
 // (PRODUCER_BIND=connect:tcp://streamer:5577). The consumers get the tasks round robin as if from
 // the producer. Logs what it relayed.
 import * as zmq from "zeromq";
-import { endpoint, millis, text, waitForPeers, watchPeers } from "../runtime/index.js";
-import { runDevice } from "./relay.js";
+import { endpoint, millis, runDevice, text, waitForPeers, watchPeers } from "../runtime/index.js";
 
 const spec = {
   STREAMER_BIND: endpoint({ default: "tcp://*:5574" }),

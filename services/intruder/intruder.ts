@@ -2,8 +2,13 @@
 // listen: waits for anything the target gives away (a reply, an update, a task) and reports it.
 // garbage: sends one of each kind of malformed frame (see garbage.ts). INTRUDER_KEYS sets its CURVE stance.
 // raw: opens plain TCP connections and writes bytes that are not ZeroMQ at all; works on any bound port.
+// forge: sends well-formed lies, INTRUDER_SEND's lines INTRUDER_COUNT times ({i}: the round), one
+// every INTRUDER_INTERVAL_MS; stops early when the target stops taking them.
+// subscribe: a SUB socket subscribing to INTRUDER_COUNT unique topics of INTRUDER_FRAME_BYTES bytes, held for INTRUDER_WAIT_MS.
+// endless: a plaintext ZMTP peer of type INTRUDER_SOCKET sending one message that never ends (see endless.ts).
 import * as zmq from "zeromq";
-import { curveKeyPair, endpoint, Exit, oneOf, runRole, tcpAddress, timeout } from "../runtime/index.js";
+import { curveKeyPair, endpoint, Exit, integer, millis, oneOf, runRole, tcpAddress, text, timeout } from "../runtime/index.js";
+import { sendEndless } from "./endless.js";
 import { GARBAGE, RAW_GARBAGE, sendRaw } from "./garbage.js";
 
 type AnySocket = zmq.Socket & Partial<zmq.Readable> & Partial<zmq.Writable>;
@@ -17,20 +22,36 @@ await runRole(
   {
     INTRUDER_TARGET: endpoint({ default: "tcp://rep-server:5555" }),
     INTRUDER_SOCKET: oneOf(["req", "sub", "pull", "push", "pair", "dealer"] as const)({ default: "req" }),
-    INTRUDER_ACTION: oneOf(["listen", "garbage", "raw"] as const)({ default: "listen" }),
+    INTRUDER_ACTION: oneOf(["listen", "garbage", "raw", "forge", "endless", "subscribe"] as const)({ default: "listen" }),
     INTRUDER_KEYS: oneOf(["none", "wrong-server", "unlisted", "stolen"] as const)({ default: "none" }),
     INTRUDER_WAIT_MS: timeout({ default: 3000 }),
+    INTRUDER_SEND: text({ default: "" }),
+    INTRUDER_COUNT: integer({ min: 1, max: 100_000, default: 1 }),
+    INTRUDER_INTERVAL_MS: millis({ default: 0 }),
+    INTRUDER_FRAME_BYTES: integer({ min: 1, max: 1024 * 1024, default: 60 * 1024 }),
   },
   async (role) => {
     const { config, log } = role;
     const wait = config.INTRUDER_WAIT_MS;
+    const address = tcpAddress(config.INTRUDER_TARGET);
+    const tcp = () => {
+      if (!address || address.host === "*") throw new Error(`${config.INTRUDER_ACTION} needs a tcp://host:port target, got ${config.INTRUDER_TARGET}`);
+      return address;
+    };
+    if (config.INTRUDER_ACTION === "endless") {
+      const { host, port } = tcp();
+      const type = config.INTRUDER_SOCKET.toUpperCase();
+      role.ready(`endless message to ${host}:${port} as ${type}, ${config.INTRUDER_FRAME_BYTES}-byte frames`);
+      const run = await sendEndless(host, port, type, config.INTRUDER_FRAME_BYTES, wait);
+      log.info(`endless: ${run.outcome}`);
+      return run.connected ? Exit.ok : Exit.noPeer;
+    }
     if (config.INTRUDER_ACTION === "raw") {
-      const address = tcpAddress(config.INTRUDER_TARGET);
-      if (!address || address.host === "*") throw new Error(`raw needs a tcp://host:port target, got ${config.INTRUDER_TARGET}`);
-      role.ready(`raw TCP to ${address.host}:${address.port}`);
+      const { host, port } = tcp();
+      role.ready(`raw TCP to ${host}:${port}`);
       let refused = 0;
       for (const [kind, bytes] of RAW_GARBAGE) {
-        const { connected, outcome } = await sendRaw(address.host, address.port, bytes, wait);
+        const { connected, outcome } = await sendRaw(host, port, bytes, wait);
         log.info(`raw ${kind}: ${outcome}`);
         if (!connected) refused += 1;
       }
@@ -49,7 +70,12 @@ await runRole(
       socket.curveSecretKey = stolen ? (process.env.CURVE_CLIENT_SECRET ?? "") : own.secretKey;
       socket.curveServerKey = config.INTRUDER_KEYS === "wrong-server" ? curveKeyPair().publicKey : (process.env.CURVE_SERVER_PUBLIC ?? "");
     }
-    if (config.INTRUDER_SOCKET === "sub") (socket as zmq.Subscriber).subscribe();
+    if (config.INTRUDER_ACTION === "subscribe") {
+      if (config.INTRUDER_SOCKET !== "sub") throw new Error("subscribe needs INTRUDER_SOCKET=sub");
+      // Unique from the first bytes, so no subscription is a prefix of another.
+      const filler = "x".repeat(config.INTRUDER_FRAME_BYTES);
+      for (let i = 0; i < config.INTRUDER_COUNT; i++) (socket as zmq.Subscriber).subscribe(`${i}:${filler}`.slice(0, config.INTRUDER_FRAME_BYTES));
+    } else if (config.INTRUDER_SOCKET === "sub") (socket as zmq.Subscriber).subscribe();
     socket.connect(config.INTRUDER_TARGET);
     role.ready(`${config.INTRUDER_SOCKET} socket, ${config.INTRUDER_ACTION}, keys: ${config.INTRUDER_KEYS}`);
 
@@ -68,6 +94,32 @@ await runRole(
         log.info(`sent ${kind} (${frames.length} frame(s))`);
         if (socket instanceof zmq.Request) log.info(`reply to ${kind}: ${(await receive()) ?? "none"}`);
       }
+      return;
+    }
+    if (config.INTRUDER_ACTION === "subscribe") {
+      await role.sleep(wait);
+      log.info(`subscribe: held ${config.INTRUDER_COUNT} subscriptions of ${config.INTRUDER_FRAME_BYTES} bytes for ${wait} ms`);
+      return;
+    }
+    if (config.INTRUDER_ACTION === "forge") {
+      if (!socket.send) throw new Error(`a ${config.INTRUDER_SOCKET} socket can't send`);
+      const lines = config.INTRUDER_SEND.split("\n").filter((line) => line.length > 0);
+      let sent = 0;
+      for (let i = 0; i < config.INTRUDER_COUNT && !role.stopping; i++) {
+        for (const line of lines) {
+          const ok = await socket.send(line.replaceAll("{i}", String(i))).then(
+            () => true,
+            (err) => (role.timedOut(err) ? false : Promise.reject(err)),
+          );
+          if (!ok) {
+            log.info(`forged ${sent} messages; the target took no more within ${wait} ms`);
+            return;
+          }
+          sent++;
+          if (config.INTRUDER_INTERVAL_MS > 0) await role.sleep(config.INTRUDER_INTERVAL_MS);
+        }
+      }
+      log.info(`forged ${sent} messages`);
       return;
     }
     // A REQ with no finished handshake can't even queue its request; that is a "nothing" too.

@@ -1,11 +1,11 @@
 // collector: binds PULL on COLLECTOR_BIND (tcp://*:5558) for results only, PULL on BATCH_BIND
 // (tcp://*:5560) for the producer's batch start and re-dispatch notices, and PUB on CONTROL_BIND
 // (tcp://*:5559), where it confirms each task id it got. Tallies each consumer's count and sum
-// against the batch start, prints the report, broadcasts stop, exits 0 (match) or 4.
+// against the batch start, prints the report and its RESULT, broadcasts stop, exits 0 (match) or 4.
 import * as zmq from "zeromq";
-import { endpoint, Exit, plural, receiveAny, runRole, timeout } from "../runtime/index.js";
-import { encodeDone, encodeStop, parseBatchNews, parseResult } from "./messages.js";
-import { ranges, report, Tally } from "./tally.js";
+import { endpoint, Exit, plural, ranges, receiveAny, runRole, timeout } from "../runtime/index.js";
+import { collectorResult, report, Tally } from "./report.js";
+import { encodeDone, encodeStop, parseBatchNews, parseResult } from "./wire.js";
 
 await runRole(
   "collector",
@@ -26,47 +26,63 @@ await runRole(
     const tally = new Tally();
     // The epoch of the latest batch start: the producer counts confirmations of this one only.
     let epoch: number | undefined;
-    for await (const arrival of receiveAny([results, news], config.COLLECTOR_TIMEOUT_MS)) {
+    // Only a message that moves the batch on restarts the idle timeout; rejected ones and duplicates don't.
+    let active = performance.now();
+    const idleLeft = () => Math.max(0, active + config.COLLECTOR_TIMEOUT_MS - performance.now());
+    let ended: "complete" | "timeout" = "complete";
+    for await (const arrival of receiveAny([results, news], idleLeft)) {
       if (!arrival) {
-        log.error(`nothing received for ${config.COLLECTOR_TIMEOUT_MS} ms (COLLECTOR_TIMEOUT_MS); giving up on the batch`);
+        log.error(`nothing new for ${config.COLLECTOR_TIMEOUT_MS} ms (COLLECTOR_TIMEOUT_MS); giving up on the batch`);
+        ended = "timeout";
         break;
       }
+      const port = arrival.index === 0 ? "the results port" : "the batch port";
       const message = arrival.index === 0 ? parseResult(arrival.frames) : parseBatchNews(arrival.frames);
       if (!message.ok) {
         tally.reject();
-        log.warn(`rejected message ${tally.rejected} on ${arrival.index === 0 ? "the results port" : "the batch port"}: ${message.reason}`);
+        log.warn(`rejected message ${tally.rejected} on ${port}: ${message.reason}`);
       } else if ("consumer" in message.value) {
         const { consumer, num, task } = message.value;
-        const counted = tally.add(message.value) === "counted";
+        const outcome = tally.add(message.value);
         const of = tally.batch?.tasks ?? "?";
         const again = task !== undefined && tally.redispatched.has(task) ? " (re-dispatched)" : "";
-        log.each(counted ? `result ${tally.count}/${of} from ${consumer}: task ${task ?? "-"}, num ${num}${again}` : `duplicate of task ${task} from ${consumer}, not counted`);
+        if (outcome === "counted") {
+          active = performance.now();
+          log.each(`result ${tally.count}/${of} from ${consumer}: task ${task ?? "-"}, num ${num}${again}`);
+        } else if (outcome === "duplicate") log.each(`duplicate of task ${task} from ${consumer}, not counted`);
+        else log.warn(`rejected message ${tally.rejected} on ${port}: task ${task} is outside the batch of ${of}`);
         // Duplicates too: the producer may have missed the first confirmation.
-        if (task !== undefined) await control.send(encodeDone(task, epoch));
+        if (task !== undefined && outcome !== "rejected") await control.send(encodeDone(task, epoch));
       } else if (message.value.kind === "batch") {
         const { batch } = message.value;
-        tally.announce(batch);
-        log.info(`batch start: ${batch.tasks} tasks, total ${batch.total} (epoch ${message.value.epoch})`);
-        if (message.value.epoch !== epoch) {
-          epoch = message.value.epoch;
-          // What came before this batch start was confirmed for no epoch, or an older one: again, for this one.
-          for (const task of tally.tasks()) await control.send(encodeDone(task, epoch));
+        if (tally.announce(batch) === "rejected") {
+          log.warn(`rejected batch start ${tally.batchesRejected} after the first: ${batch.tasks} tasks, total ${batch.total}`);
+        } else {
+          active = performance.now();
+          log.info(`batch start: ${batch.tasks} tasks, total ${batch.total} (epoch ${message.value.epoch})`);
+          if (message.value.epoch !== epoch) {
+            epoch = message.value.epoch;
+            // What came before this batch start was confirmed for no epoch, or an older one: again, for this one.
+            for (const task of tally.tasks()) await control.send(encodeDone(task, epoch));
+          }
         }
       } else {
-        tally.redispatch(message.value.tasks);
+        if (tally.redispatch(message.value.tasks)) active = performance.now();
         log.info(`the producer re-dispatches ${plural(message.value.tasks.length, "task")}: ${ranges(message.value.tasks)}`);
       }
       if (tally.complete) break;
     }
     if (role.stopping) return;
 
-    const problems = tally.problems();
+    const result = collectorResult(tally, ended);
     report(tally).forEach((line) => log.notice(line));
-    problems.forEach((problem) => log.error(problem));
-    log.notice(problems.length === 0 ? "verdict: PASS, count and sum match the batch start" : "verdict: FAIL");
+    result.problems.forEach((problem) => log.error(problem));
+    log.result({ ...result });
+    // The verdict last, for people reading the log.
+    log.notice(result.verdict === "PASS" ? "verdict: PASS, count and sum match the batch start" : "verdict: FAIL");
     // Last, so the verdict is logged before producer and consumers exit (compose may then stop us).
-    await control.send(encodeStop(problems.length === 0 ? "batch complete" : "batch failed"));
-    return problems.length === 0 ? Exit.ok : Exit.mismatch;
+    await control.send(encodeStop(result.verdict === "PASS" ? "batch complete" : "batch failed"));
+    return result.verdict === "PASS" ? Exit.ok : Exit.mismatch;
   },
   { verdict: true },
 );

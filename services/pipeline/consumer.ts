@@ -3,11 +3,8 @@
 // Scaled with --scale; exits 0 when the collector broadcasts stop on CONTROL_CONNECT (:5559),
 // 3 when no collector was there for COLLECTOR_LOST_MS.
 import * as zmq from "zeromq";
-import { endpoint, integer, millis, oneOf, plural, roleId, runRole, timeout } from "../runtime/index.js";
-import { watchForStop } from "./control.js";
-import { watchCollector } from "./link.js";
-import { encodeResult, parseTask } from "./messages.js";
-import { burnCpu } from "./work.js";
+import { burnCpu, endpoint, integer, millis, oneOf, plural, roleId, runRole, timeout, watchForStop, watchPresence } from "../runtime/index.js";
+import { encodeResult, parseStop, parseTask, STOP_TOPIC } from "./wire.js";
 
 await runRole(
   "consumer",
@@ -28,14 +25,14 @@ await runRole(
     const tasks = role.open(zmq.Pull);
     const results = role.open(zmq.Push);
     role.connect(tasks, config.PRODUCER_CONNECT);
-    const collector = watchCollector(results, { endpoint: config.COLLECTOR_CONNECT, lostMs: config.COLLECTOR_LOST_MS, close: [tasks, results] });
+    const collector = watchPresence(results, { peer: "collector", endpoint: config.COLLECTOR_CONNECT, lostMs: config.COLLECTOR_LOST_MS, variable: "COLLECTOR_LOST_MS", close: [tasks, results] });
     role.connect(results, config.COLLECTOR_CONNECT);
-    const stop = watchForStop(role, config.CONTROL_CONNECT, [tasks, results]);
+    const stop = watchForStop(role, config.CONTROL_CONNECT, [tasks, results], { from: "the collector", topics: [STOP_TOPIC], stop: parseStop });
     const ended = AbortSignal.any([role.signal, stop, collector.lost]);
     const work = config.TASK_MODE === "cpu" ? `cpu, cost ${config.TASK_COST}` : `sleep ${config.TASK_SLEEP_MS} ms`;
     role.ready(`id ${id}, task: ${work}`);
 
-    let done = 0;
+    let [done, sum, rejected] = [0, 0, 0];
     // Results handed to the socket while no collector was attached: queued, delivered only if one comes back.
     let unsent = 0;
     try {
@@ -44,6 +41,7 @@ await runRole(
         collector.expect();
         const task = parseTask(frames);
         if (!task.ok) {
+          rejected++;
           log.warn(`rejected task: ${task.reason}`);
           continue;
         }
@@ -52,7 +50,7 @@ await runRole(
         else await role.sleep(config.TASK_SLEEP_MS);
         // The tutorial's heavy task: the result is the number itself.
         await results.send(encodeResult({ consumer: id, ...task.value }));
-        done++;
+        [done, sum] = [done + 1, sum + task.value.num];
         unsent = collector.attached ? 0 : unsent + 1;
         log.each(`task ${task.value.task ?? "-"}: num ${task.value.num} in ${(performance.now() - started).toFixed(0)} ms`);
       }
@@ -61,6 +59,8 @@ await runRole(
       if (!ended.aborted) throw err;
     }
     log.info(`done: ${plural(done, "task")}`);
-    return collector.giveUp(log, () => `${plural(unsent, "result")} it may never have got`, stop, role.signal);
+    const code = collector.giveUp(log, () => `${plural(unsent, "result")} it may never have got`, stop, role.signal);
+    log.result({ consumer: id, done, sum, rejected, unsent, ended: code !== undefined ? "collector lost" : stop.aborted ? "stop" : "signal" });
+    return code;
   },
 );

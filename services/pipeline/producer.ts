@@ -5,12 +5,8 @@
 // broadcasts stop there, 3 when no collector was there for COLLECTOR_LOST_MS.
 import { randomInt } from "node:crypto";
 import * as zmq from "zeromq";
-import { endpoint, integer, millis, plural, runRole, text, timeout, waitForPeers, watchPeers } from "../runtime/index.js";
-import { watchForStop } from "./control.js";
-import { keepRedispatching, Ledger } from "./dispatch.js";
-import { BatchLine, watchCollector } from "./link.js";
-import { encodeTask } from "./messages.js";
-import { makeBatch } from "./work.js";
+import { Announcer, endpoint, integer, keepRedispatching, Ledger, millis, plural, runRole, text, timeout, waitForPeers, watchForStop, watchPeers, watchPresence } from "../runtime/index.js";
+import { DONE_TOPIC, encodeBatchStart, encodeRedispatch, encodeTask, makeBatch, MAX_TASKS, parseDone, parseStop, STOP_TOPIC } from "./wire.js";
 
 await runRole(
   "producer",
@@ -18,7 +14,7 @@ await runRole(
     PRODUCER_BIND: endpoint({ default: "tcp://*:5557" }),
     BATCH_CONNECT: endpoint({ default: "tcp://collector:5560" }),
     CONTROL_CONNECT: endpoint({ default: "tcp://collector:5559" }),
-    TASKS: integer({ min: 1, max: 1_000_000, default: 100 }),
+    TASKS: integer({ min: 1, max: MAX_TASKS, default: 100 }),
     // A fresh seed per run unless set; the log shows it, to repeat a batch.
     SEED: integer({ min: 0, max: 2 ** 32 - 1, default: randomInt(2 ** 32) }),
     CONSUMERS: integer({ min: 0, max: 10_000, default: 0 }),
@@ -34,15 +30,39 @@ await runRole(
     const tasks = role.open(zmq.Push);
     const peers = watchPeers(tasks);
     await role.bind(tasks, config.PRODUCER_BIND);
-    const ledger = new Ledger(config.REDISPATCH_MS);
-    const line = new BatchLine(role.open(zmq.Push), log, () => ledger.reopen(performance.now()));
-    const collector = watchCollector(line.socket, { endpoint: config.BATCH_CONNECT, lostMs: config.COLLECTOR_LOST_MS, close: [tasks, line.socket] });
+    const ledger = new Ledger(config.REDISPATCH_MS, "REDISPATCH_MS");
+    // Every collector that connects (a restarted one too) hears the batch start, under a new epoch.
+    const line = new Announcer(role.open(zmq.Push), log, "batch port", (epoch, address) => {
+      if (epoch > 1) log.info(`a collector connected again on ${address} (epoch ${epoch}); re-sending the batch start, every task open until it confirms it`);
+      ledger.reopen(performance.now());
+    });
+    const collector = watchPresence(line.socket, { peer: "collector", endpoint: config.BATCH_CONNECT, lostMs: config.COLLECTOR_LOST_MS, variable: "COLLECTOR_LOST_MS", close: [tasks, line.socket] });
     role.connect(line.socket, config.BATCH_CONNECT);
-    // Confirmations count only from the collector that got the latest batch start.
-    const stop = watchForStop(role, config.CONTROL_CONNECT, [tasks, line.socket], ({ task, epoch }) => epoch === line.epoch && ledger.done(task, performance.now()));
+    // Confirmations count only from the collector that got the latest batch start, and only for tasks sent.
+    let ignored = 0;
+    const stop = watchForStop(role, config.CONTROL_CONNECT, [tasks, line.socket], {
+      from: "the collector",
+      topics: [STOP_TOPIC, DONE_TOPIC],
+      stop: parseStop,
+      other: (frames) => {
+        const done = parseDone(frames);
+        if (done?.epoch === line.epoch && done.task < config.TASKS) ledger.done(done.task, performance.now());
+        else if (done) ignored++;
+        return done !== undefined;
+      },
+    });
     const gaveUp = () => collector.giveUp(log, () => `${config.TASKS - ledger.confirmed} of ${plural(config.TASKS, "task")} unconfirmed`, stop, role.signal);
     const redispatch = config.REDISPATCH_MS > 0 ? `re-dispatch after ${config.REDISPATCH_MS} ms without a result` : "no re-dispatch";
     role.ready(`${config.TASKS} tasks, seed ${config.SEED}, ${redispatch}`);
+    const batch = makeBatch(config.TASKS, config.SEED);
+    let sent = 0;
+    let consumers = 0;
+    const end = () => {
+      const code = gaveUp();
+      const ended = code !== undefined ? "collector lost" : stop.aborted ? "stop" : "signal";
+      log.result({ tasks: config.TASKS, total: batch.total, seed: config.SEED, consumers, sent, confirmed: ledger.confirmed, redispatched: ledger.redispatched.size, rounds: ledger.rounds, ignored, ended });
+      return code;
+    };
 
     // PUSH hands each task to the next connected consumer: one that connects late misses the start.
     const source = config.CONSUMERS > 0 ? "CONSUMERS" : `Docker DNS for "${config.CONSUMER_SERVICE}"`;
@@ -54,29 +74,30 @@ await runRole(
       signal: ended,
       onProgress: (connected, expected) => log.info(`consumers connected: ${connected} of ${expected} (${source})`),
     });
-    if (ended.aborted) return gaveUp();
+    consumers = wait.connected;
+    if (ended.aborted) return end();
     if (!wait.complete) {
       log.warn(`only ${wait.connected} of ${wait.expected} consumers after ${config.CONSUMERS_WAIT_MS} ms; starting anyway, unevenly`);
     }
 
-    const batch = makeBatch(config.TASKS, config.SEED);
     try {
       collector.expect();
-      line.start({ tasks: config.TASKS, total: batch.total });
+      line.announce((epoch) => encodeBatchStart({ tasks: config.TASKS, total: batch.total }, epoch));
       log.info(`batch start: ${config.TASKS} tasks, total ${batch.total}, seed ${config.SEED}, ${plural(wait.connected, "consumer")}`);
       for (const [task, num] of batch.nums.entries()) {
         ledger.sent({ num, task }, performance.now());
         await tasks.send(encodeTask({ num, task }));
+        sent++;
         if (config.TASK_INTERVAL_MS > 0) await role.sleep(config.TASK_INTERVAL_MS);
       }
       log.info(`sent ${config.TASKS} tasks; waiting for the collector's stop`);
       // Staying up until the stop keeps queued tasks deliverable, and lost ones re-sent.
-      const to = { tasks, notify: (ids: number[]) => line.notify(ids), collectorAttached: () => collector.attached };
+      const to = { send: (task: { num: number; task: number }) => tasks.send(encodeTask(task)), notify: (ids: number[]) => line.send(encodeRedispatch(ids)), collectorAttached: () => collector.attached };
       if (config.REDISPATCH_MS > 0) await keepRedispatching(ledger, to, log, ended);
       else if (!ended.aborted) await new Promise((resolve) => ended.addEventListener("abort", resolve, { once: true }));
     } catch (err) {
       if (!ended.aborted) throw err;
     }
-    return gaveUp();
+    return end();
   },
 );

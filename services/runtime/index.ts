@@ -1,4 +1,4 @@
-export { ConfigError, connectInstead, endpoint, endpoints, expected, ID, integer, loadConfig, millis, oneOf, port, roleId, tcpAddress, text, timeout, type Config, type Spec } from "./config.js";
+export { ConfigError, connectInstead, endpoint, endpoints, expected, ID, ID_FORM, integer, loadConfig, millis, oneOf, port, roleId, tcpAddress, text, timeout, type Config, type Spec } from "./config.js";
 export { curveKeyPair } from "./keys.js";
 export { createLog, plural, resultOf, table, type Log } from "./log.js";
 export { accept, reject, type Parsed } from "./parsed.js";
@@ -14,3 +14,10 @@ export { watchLink, type Link, type LinkState } from "./link.js";
 export { receiveAny, type Arrival } from "./receive-any.js";
 export { replicaName } from "./replica.js";
 export { serialSend } from "./serial-send.js";
+export { Announcer } from "./announce.js";
+export { keepRedispatching, Ledger, type RedispatchTo, type SentTask } from "./ledger.js";
+export { watchPresence, type Presence, type PresenceOptions } from "./presence.js";
+export { ranges } from "./ranges.js";
+export { relay, runDevice, type Hop } from "./relay.js";
+export { watchForStop, type StopListener } from "./stop.js";
+export { burnCpu, mulberry32 } from "./work.js";

@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import { setTimeout as delay } from "node:timers/promises";
 import { config as loadDotenv } from "dotenv";
-import type * as zmq from "zeromq";
+import * as zmq from "zeromq";
 import { ConfigError, connectInstead, loadConfig, type Config, type Spec } from "./config.js";
 import { createLog, logSpec, plural, type Log } from "./log.js";
 import { replicaName } from "./replica.js";
@@ -43,6 +43,12 @@ export interface RoleOptions {
 const LINGER_MS = 200;
 /** Lab messages are tiny; a peer sending a larger frame is disconnected by libzmq. */
 const MAX_MESSAGE_BYTES = 64 * 1024;
+/**
+ * What a publisher receives are subscriptions, which libzmq keeps in a trie of one node per byte:
+ * 50 unique 60 KiB subscriptions took a publisher from 16 to 160 MiB. The lab's topics are zip
+ * codes; a longer subscription gets its peer disconnected.
+ */
+const MAX_SUBSCRIPTION_BYTES = 256;
 /** After a signal, how long the role may take to finish before it is forced out. */
 const GRACE_MS = 1500;
 
@@ -56,7 +62,7 @@ export interface Role<C> {
   /** Aborted on SIGTERM or SIGINT. */
   readonly signal: AbortSignal;
   readonly stopping: boolean;
-  /** Creates a socket that closes with a short linger when the role stops and refuses frames over 64 KiB. */
+  /** Creates a socket that closes with a short linger when the role stops and refuses frames over 64 KiB (a publisher: subscriptions over 256 bytes). */
   open<S extends zmq.Socket, O extends object>(Type: new (options?: O) => S, options?: O): S;
   /** Closes a socket now, dropping what it has not sent, and stops tracking it (e.g. a REQ stuck after a lost reply). */
   discard(socket: zmq.Socket): void;
@@ -160,7 +166,9 @@ export async function runRole<S extends Spec>(
       return controller.signal.aborted;
     },
     open<T extends zmq.Socket, O extends object>(Type: new (options?: O) => T, options?: O): T {
-      const socket = new Type({ linger: LINGER_MS, maxMessageSize: MAX_MESSAGE_BYTES, ...options } as O);
+      const publishes = (Type as unknown) === zmq.Publisher || (Type as unknown) === zmq.XPublisher;
+      const maxMessageSize = publishes ? MAX_SUBSCRIPTION_BYTES : MAX_MESSAGE_BYTES;
+      const socket = new Type({ linger: LINGER_MS, maxMessageSize, ...options } as O);
       sockets.add(socket);
       return socket;
     },

@@ -11,10 +11,12 @@ type Outcome = Arrival | { index: number; error: unknown } | undefined;
 /**
  * Messages from several sockets as one stream, each tagged with its socket's index: a role that
  * reads a SUB socket per publisher, or results and control on two ports, needs no loop per socket.
- * With `idleMs`, yields undefined whenever nothing arrived for that long, then keeps listening.
+ * With `idleMs`, yields undefined whenever nothing arrived for that long, then keeps listening; as
+ * a function it is asked before each wait (a caller that counts only some arrivals as activity
+ * passes the time left until its own deadline).
  * Ends once every socket is closed (the role's stop closes them all).
  */
-export async function* receiveAny(sockets: Array<zmq.Socket & zmq.Readable>, idleMs?: number): AsyncGenerator<Arrival | undefined> {
+export async function* receiveAny(sockets: Array<zmq.Socket & zmq.Readable>, idleMs?: number | (() => number)): AsyncGenerator<Arrival | undefined> {
   // Errors become values: a receive still pending when the caller stops reading must not reject unheard.
   const next = (index: number): Promise<Outcome> =>
     sockets[index]!.receive().then(
@@ -24,7 +26,8 @@ export async function* receiveAny(sockets: Array<zmq.Socket & zmq.Readable>, idl
   const pending = new Map(sockets.map((_, index) => [index, next(index)]));
   while (pending.size > 0) {
     let timer: NodeJS.Timeout | undefined;
-    const idle = idleMs === undefined ? [] : [new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), idleMs)))];
+    const ms = typeof idleMs === "function" ? idleMs() : idleMs;
+    const idle = ms === undefined ? [] : [new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))];
     const outcome = await Promise.race([...pending.values(), ...idle]);
     clearTimeout(timer);
     if (outcome === undefined) {

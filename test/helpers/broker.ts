@@ -23,13 +23,6 @@ export const base = {
   REQ_RETRIES: "0",
 };
 
-/** The last `RESULT {json}` line a role logged. */
-export function resultOf<T = BrokerResult>(lines: string[]): T {
-  const line = lines.findLast((l) => / RESULT \{/.test(l));
-  expect(line, "a RESULT line").toBeDefined();
-  return JSON.parse(line!.slice(line!.indexOf(" RESULT ") + 8)) as T;
-}
-
 /** A worker container's id, from its ready line. */
 export async function workerId(lab: Lab, name: string): Promise<string> {
   const line = await lab.waitForLine(name, / ready: .*id (\S+),/);
@@ -53,8 +46,12 @@ export async function answeredBy(lab: Lab, clients: string[], requests: number):
   return counts;
 }
 
-/** The broker's RESULT once it has answered `total` requests and gone idle. */
+/**
+ * The broker's RESULT once it has answered `total` requests and gone idle: the broker writes it
+ * when stopped, so this stops it (a clean stop exits 0).
+ */
 export async function brokerIdle(lab: Lab, total: number): Promise<BrokerResult> {
   await lab.waitForLine("lb-broker-1", new RegExp(` idle for \\d+ ms: answered ${total} requests`));
-  return resultOf(await lab.logs("lb-broker-1"));
+  expect((await lab.stop("lb-broker-1")).exitCode, "lb-broker exit code on stop").toBe(0);
+  return lab.result<BrokerResult>("lb-broker-1");
 }

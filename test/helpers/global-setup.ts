@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { noEnvFile, repoRoot } from "./lab.js";
+import { noEnvFile, repoRoot } from "./repo.js";
 
 /**
  * Builds every image the tests run (the role image, the pyzmq tutorial's) before any integration

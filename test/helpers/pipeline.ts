@@ -1,5 +1,5 @@
 // What the pipeline tests share: the full environment and readers for the roles' logs.
-import { expect } from "vitest";
+import type { CollectorResult } from "../../services/pipeline/report.js";
 import type { Lab } from "./lab.js";
 
 // Every pipeline variable, so a developer's .env can't change what the tests assert on.
@@ -34,34 +34,23 @@ export interface Row {
   consumer: string;
   count: number;
   sum: number;
-  share: string;
 }
 
-/** The collector's report table and total line, read back from its log. */
-export function parseReport(lines: string[]) {
-  const text = lines.map((line) => line.replace(/^collector@\S+ /, ""));
-  const header = text.findIndex((line) => /^consumer\s+count\s+partial sum\s+share of total$/.test(line));
-  expect(header, "report header in the collector's log").toBeGreaterThanOrEqual(0);
-  const end = text.findIndex((line, i) => i > header && line.startsWith("total: "));
-  // Rows only: stderr lines (the collector's ERRORs) may interleave with stdout in docker logs.
-  const rows: Row[] = text.slice(header + 2, end).flatMap((line) => {
-    const row = /^(\S(?:.*\S)?)\s+(\d+)\s+(-?\d+)\s+(\d+\.\d%|-)$/.exec(line);
-    return row ? [{ consumer: row[1]!, count: Number(row[2]), sum: Number(row[3]), share: row[4]! }] : [];
-  });
-  const total = /^total: (\d+) tasks?, sum (\d+) from (\d+) consumers? \(announced (\d+) tasks?, total (\d+)\)$/.exec(text[end]!);
-  expect(total, `total line: ${text[end]}`).not.toBeNull();
-  const [count, sum, consumers, announcedTasks, announcedTotal] = total!.slice(1).map(Number);
-  return { rows, count, sum, consumers, announcedTasks, announcedTotal };
+/** The collector's RESULT, its per-consumer tallies as rows (ordered by id) and `consumers` their number. */
+export async function collected(lab: Lab, name = "collector-1") {
+  const result = await lab.result<CollectorResult>(name);
+  const rows: Row[] = Object.entries(result.consumers).map(([consumer, { count, sum }]) => ({ consumer, count, sum }));
+  return { ...result, consumers: rows.length, rows, announcedTasks: result.announced?.tasks, announcedTotal: result.announced?.total };
 }
 
-/** The producer's batch start line: what it told the collector. */
+/** What the producer told the collector: its RESULT's batch size and total, once it has exited. */
 export async function announced(lab: Lab) {
-  const line = await lab.waitForLine("producer-1", / batch start: \d+ tasks, total \d+/);
-  const [, tasks, total] = / batch start: (\d+) tasks, total (\d+)/.exec(line)!;
-  return { tasks: Number(tasks), total: Number(total) };
+  await lab.waitForExit("producer-1");
+  const { tasks, total } = await lab.result<{ tasks: number; total: number }>("producer-1");
+  return { tasks, total };
 }
 
-/** What one consumer says it did: its host id and the numbers of the tasks it finished. */
+/** What one consumer says it did: its id (its log prefix names the replica) and the numbers of the tasks it finished. */
 export async function consumerWork(lab: Lab, name: string) {
   const lines = await lab.logs(name);
   const host = /^consumer@(\S+) /.exec(lines[0]!)![1]!;

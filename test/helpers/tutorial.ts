@@ -1,11 +1,10 @@
 // The tutorial's pyzmq scripts (services/tutorial/*.py) as containers on a lab's network.
 import type Dockerode from "dockerode";
 import { afterEach } from "vitest";
-import { getContainerRuntimeClient } from "testcontainers";
-import { exitOf, linesOf, type Lab } from "./lab.js";
-
-/** The image compose/tutorial.yaml builds (the test setup builds every compose image). */
-export const tutorialImage = `zmq-lab/pyzmq:${process.env.ZMQ_LAB_TAG || "latest"}`;
+import { dockerode } from "./compose-project.js";
+import { exitOf, linesOf, waitForLines } from "./container-logs.js";
+import type { Lab } from "./lab.js";
+import { tutorialImage } from "./repo.js";
 
 /** One running script: its printed lines and, once it ends, its exit code. */
 export class Script {
@@ -22,15 +21,9 @@ export class Script {
     return exitOf(this.container, this.name, timeoutMs);
   }
 
-  /** Polls its output until `count` lines match: a readiness signal, never a fixed sleep. */
-  async waitForLines(pattern: RegExp, count = 1, timeoutMs = 30_000): Promise<string[]> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = (await this.lines()).filter((line) => pattern.test(line));
-      if (found.length >= count) return found;
-      if (Date.now() > deadline) throw new Error(`${this.name}: ${found.length} of ${count} lines matching ${pattern} within ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+  /** Follows its output until `count` lines match: a readiness signal, never a fixed sleep. */
+  waitForLines(pattern: RegExp, count = 1, timeoutMs = 30_000): Promise<string[]> {
+    return waitForLines(this.container, this.name, pattern, count, timeoutMs);
   }
 }
 
@@ -46,8 +39,7 @@ export function tutorialScripts(): { start: (lab: Lab, script: string, args?: st
   });
   return {
     async start(lab, script, args = [], alias) {
-      const docker = (await getContainerRuntimeClient()).container.dockerode;
-      const container = await docker.createContainer({
+      const container = await (await dockerode()).createContainer({
         Image: tutorialImage,
         Cmd: ["python3", script, ...args],
         HostConfig: { NetworkMode: lab.network, Init: true },

@@ -2,20 +2,9 @@ import { describe, expect, it } from "vitest";
 import { Batcher } from "../../services/runtime/batch.js";
 import { percentile, rate, summarize } from "../../services/bench/stats.js";
 import { END, formatPlan, formatResult, parsePlan, parseResults, payload, readFrames, topicOf, type Run } from "../../services/bench/wire.js";
-import {
-  bridgeCost,
-  bytes,
-  markdown,
-  markdownTable,
-  medians,
-  ratio,
-  scaling,
-  si,
-  svg,
-  verdicts,
-  type BenchReport,
-  type Throughput,
-} from "../../bench/report.js";
+import { bridgeCost, medians, ratio, scaling, type BenchReport, type Throughput } from "../../bench/figures.js";
+import { bytes, markdown, markdownTable, si, verdicts } from "../../bench/markdown.js";
+import { svg } from "../../bench/svg.js";
 
 describe("percentiles", () => {
   it("uses the nearest rank", () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { Dispatcher } from "../../services/broker/dispatcher.js";
 import { BrokerTally } from "../../services/broker/report.js";
 import { heartbeat, parseFromBroker, parseFromWorker, QUEUE_FULL, ready, reply, request } from "../../services/broker/wire.js";
-import { relay } from "../../services/devices/relay.js";
+import { relay } from "../../services/runtime/relay.js";
 import { memoryLog } from "../helpers/memory-log.js";
 
 const frames = (...parts: Array<string | Buffer>) => parts.map((part) => Buffer.from(part));
@@ -41,12 +41,15 @@ describe("broker wire", () => {
 });
 
 describe("broker tally", () => {
-  it("counts answers per worker, the longest queue, and reports them with one RESULT line", () => {
+  it("counts answers per worker, the longest queue, and reports them; only the final report adds the one RESULT line", () => {
     const tally = new BrokerTally();
     ["w1", "w2", "w1"].forEach((worker) => tally.answered(worker));
     [1, 4, 2].forEach((length) => tally.queued(length));
     const lines: string[] = [];
     tally.report(memoryLog(lines), "idle");
+    expect(lines.filter((line) => line.startsWith("RESULT "))).toEqual([]);
+    tally.report(memoryLog(lines), "stopping", true);
+    expect(lines.filter((line) => line.startsWith("RESULT "))).toHaveLength(1);
     expect(lines[0]).toBe("idle: answered 3 requests, queued max 4, re-queued 0, purged 0 workers, 0 late replies dropped, 0 refused (queue full), 0 malformed");
     expect(lines.slice(1, 5)).toEqual(["worker  answered", "------  --------", "w1      2", "w2      1"]);
     expect(JSON.parse(lines.at(-1)!.replace(/^RESULT /, ""))).toMatchObject({ answered: 3, workers: { w1: 2, w2: 1 }, queuedMax: 4 });
@@ -83,17 +86,18 @@ describe("dispatcher", () => {
   const id = (n: number) => Buffer.from([n]);
   const REQ = (client: number, body: string) => [id(client), Buffer.alloc(0), Buffer.from(body)];
   const W = (worker: number, ...parts: string[]) => [id(100 + worker), ...frames(...parts)];
-  function setup(queueMax = 10) {
+  /** A Dispatcher that records what it sends; workers 1..`ready` (ids w1, w2, ...) said READY at 0. */
+  function setup({ queueMax = 10, ready = 0 } = {}) {
     const sent = { clients: [] as string[], workers: [] as string[] };
     const text = (frames: Array<Buffer | string>) => frames.map((f, i) => (i === 0 ? `#${(f as Buffer)[0]}` : String(f))).join(" ");
     const out = { toClient: (f: Array<Buffer | string>) => sent.clients.push(text(f)), toWorker: (f: Array<Buffer | string>) => sent.workers.push(text(f)) };
-    return { broker: new Dispatcher({ queueMax, heartbeatMs: 1000 }, out, quiet), sent };
+    const broker = new Dispatcher({ queueMax, heartbeatMs: 1000 }, out, quiet);
+    for (let n = 1; n <= ready; n++) broker.fromWorker(W(n, "READY", `w${n}`), 0);
+    return { broker, sent };
   }
 
   it("hands requests to the least recently used ready worker and routes each reply to its client", () => {
-    const { broker, sent } = setup();
-    broker.fromWorker(W(1, "READY", "w1"), 0);
-    broker.fromWorker(W(2, "READY", "w2"), 0);
+    const { broker, sent } = setup({ ready: 2 });
     broker.fromClient(REQ(1, "a"), 0);
     broker.fromClient(REQ(2, "b"), 0);
     broker.fromClient(REQ(3, "c"), 0);
@@ -106,7 +110,7 @@ describe("dispatcher", () => {
   });
 
   it("refuses a request when the queue is full and no worker is ready", () => {
-    const { broker, sent } = setup(1);
+    const { broker, sent } = setup({ queueMax: 1 });
     broker.fromClient(REQ(1, "a"), 0);
     broker.fromClient(REQ(2, "b"), 0);
     expect(sent.clients).toEqual([`#2  ${QUEUE_FULL}`]);
@@ -114,9 +118,7 @@ describe("dispatcher", () => {
   });
 
   it("purges a worker silent for more than 3 beats, re-queues its request, and drops its late reply", () => {
-    const { broker, sent } = setup();
-    broker.fromWorker(W(1, "READY", "w1"), 0);
-    broker.fromWorker(W(2, "READY", "w2"), 0);
+    const { broker, sent } = setup({ ready: 2 });
     broker.fromClient(REQ(1, "a"), 0);
     broker.fromWorker(W(2, "HEARTBEAT"), 2500);
     broker.check(3000, true);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, connectInstead, endpoint, endpoints, integer, loadConfig, millis, port, tcpAddress, text, timeout } from "../../services/runtime/config.js";
+import { ConfigError, connectInstead, endpoint, endpoints, integer, loadConfig, millis, oneOf, port, tcpAddress, text, timeout } from "../../services/runtime/config.js";
 
 const spec = {
   BIND: endpoint({ default: "tcp://*:5555" }),
@@ -10,9 +10,10 @@ const spec = {
   GREETING: text({ default: "hi" }),
 };
 
-const problemsOf = (env: NodeJS.ProcessEnv): string[] => {
+/** What loadConfig reports for `env`, all problems at once; [] when it accepts it. */
+const problemsOf = (env: NodeJS.ProcessEnv, of: Parameters<typeof loadConfig>[0] = spec): string[] => {
   try {
-    loadConfig(spec, env);
+    loadConfig(of, env);
   } catch (err) {
     if (err instanceof ConfigError) return err.problems;
     throw err;
@@ -99,5 +100,18 @@ describe("loadConfig", () => {
     } finally {
       delete process.env.COUNT;
     }
+  });
+});
+
+describe("oneOf", () => {
+  const words = { TASK_MODE: oneOf(["cpu", "sleep"])({ default: "cpu" }) };
+
+  it("takes one of its words, or the default", () => {
+    expect(loadConfig(words, {}).TASK_MODE).toBe("cpu");
+    expect(loadConfig(words, { TASK_MODE: "sleep" }).TASK_MODE).toBe("sleep");
+  });
+
+  it("names the words it expects", () => {
+    expect(problemsOf({ TASK_MODE: "gpu" }, words)).toEqual(['TASK_MODE: expected one of cpu, sleep, got "gpu"']);
   });
 });

@@ -1,8 +1,9 @@
 import { setTimeout as delay } from "node:timers/promises";
 import * as zmq from "zeromq";
 import { describe, expect, it } from "vitest";
-import { BatchLine, watchCollector } from "../../services/pipeline/link.js";
-import { parseBatchNews } from "../../services/pipeline/messages.js";
+import { encodeBatchStart, encodeRedispatch, parseBatchNews } from "../../services/pipeline/wire.js";
+import { Announcer } from "../../services/runtime/announce.js";
+import { watchPresence } from "../../services/runtime/presence.js";
 import { receiveAny } from "../../services/runtime/receive-any.js";
 import { memoryLog } from "../helpers/memory-log.js";
 
@@ -36,12 +37,12 @@ describe("the producer's batch line", () => {
     const first = await pullOn("tcp://127.0.0.1:*");
     const endpoint = first.lastEndpoint!;
     const collectors: number[] = [];
-    const line = new BatchLine(new zmq.Push({ linger: 0 }), quiet, (epoch) => collectors.push(epoch));
-    const presence = watchCollector(line.socket, { endpoint, lostMs: 60_000, close: [] });
+    const line = new Announcer(new zmq.Push({ linger: 0 }), quiet, "batch port", (epoch) => collectors.push(epoch));
+    const presence = watchPresence(line.socket, { peer: "collector", variable: "COLLECTOR_LOST_MS", endpoint, lostMs: 60_000, close: [] });
     let second: zmq.Pull | undefined;
     try {
       line.socket.connect(endpoint);
-      line.start({ tasks: 3, total: 7 });
+      line.announce((epoch) => encodeBatchStart({ tasks: 3, total: 7 }, epoch));
       // Sent before or after the connection, the first collector ends up with epoch 1.
       let start = await nextBatchStart(first);
       if (start.epoch === 0) start = await nextBatchStart(first);
@@ -53,7 +54,7 @@ describe("the producer's batch line", () => {
       second = await pullOn(endpoint);
       expect(await nextBatchStart(second)).toEqual({ kind: "batch", batch: { tasks: 3, total: 7 }, epoch: 2 });
       expect([line.epoch, collectors]).toEqual([2, [1, 2]]);
-      line.notify([4, 5]);
+      line.send(encodeRedispatch([4, 5]));
       expect(parseBatchNews(await second.receive())).toEqual({ ok: true, value: { kind: "redispatch", tasks: [4, 5] } });
       expect(presence.lost.aborted).toBe(false);
     } finally {
@@ -65,7 +66,7 @@ describe("the producer's batch line", () => {
     const socket = new zmq.Push({ linger: 0 });
     try {
       socket.connect("tcp://127.0.0.1:9");
-      const presence = watchCollector(socket, { endpoint: "tcp://127.0.0.1:9", lostMs: 150, close: [socket] });
+      const presence = watchPresence(socket, { peer: "collector", variable: "COLLECTOR_LOST_MS", endpoint: "tcp://127.0.0.1:9", lostMs: 150, close: [socket] });
       // Nothing counts before work begins, however long that takes.
       await delay(300);
       expect(presence.lost.aborted).toBe(false);

@@ -1,10 +1,8 @@
 import * as zmq from "zeromq";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../services/runtime/config.js";
-import { oneOf } from "../../services/runtime/config.js";
-import { countReplicas, waitForPeers } from "../../services/runtime/discovery.js";
-import { watchPeers } from "../../services/runtime/peers.js";
-import { keepRedispatching, Ledger } from "../../services/pipeline/dispatch.js";
+import { keepRedispatching, Ledger } from "../../services/runtime/ledger.js";
+import { ranges } from "../../services/runtime/ranges.js";
+import { burnCpu, mulberry32 } from "../../services/runtime/work.js";
 import { memoryLog } from "../helpers/memory-log.js";
 import {
   DONE_TOPIC,
@@ -21,9 +19,10 @@ import {
   parseTask,
   STOP_TOPIC,
   type Result,
-} from "../../services/pipeline/messages.js";
-import { ranges, report, Tally } from "../../services/pipeline/tally.js";
-import { burnCpu, makeBatch, MAX_NUM, mulberry32 } from "../../services/pipeline/work.js";
+  makeBatch,
+  MAX_NUM,
+} from "../../services/pipeline/wire.js";
+import { report, Tally } from "../../services/pipeline/report.js";
 
 const frame = (text: string) => [Buffer.from(text)];
 const result = (consumer: string, num: number, task?: number): Result => (task === undefined ? { consumer, num } : { consumer, num, task });
@@ -104,7 +103,9 @@ describe("pipeline messages", () => {
 
   it("cuts a long payload short in the reason", () => {
     const parsed = parseResult(frame("x".repeat(500)));
-    expect(parsed).toEqual({ ok: false, reason: `not JSON: "${"x".repeat(60)}"...` });
+    // The runtime's preview: quoted, cut short.
+    expect(parsed.ok ? parsed : parsed.reason).toMatch(/^not JSON: "x{40,}(\.\.\.|…)$/);
+    expect(parsed.ok ? "" : parsed.reason.length).toBeLessThan(100);
   });
 
   it("rejects malformed tasks and ignores control messages that are not a stop", () => {
@@ -302,12 +303,12 @@ describe("Ledger (the producer's re-dispatch bookkeeping)", () => {
     const warnings: string[] = [];
     // keepRedispatching only warns.
     const log = memoryLog(warnings);
-    const ledger = new Ledger(30);
+    const ledger = new Ledger(30, "REDISPATCH_MS");
     const controller = new AbortController();
     try {
       sendAll(ledger, 3, performance.now());
       ledger.done(1, performance.now());
-      const to = { tasks: tasksOut, notify: (ids: number[]) => notices.push(ids), collectorAttached: () => attached };
+      const to = { send: (task: { num: number; task: number }) => tasksOut.send(encodeTask(task)), notify: (ids: number[]) => notices.push(ids), collectorAttached: () => attached };
       const loop = keepRedispatching(ledger, to, log, controller.signal);
       // Nothing goes again while no collector is there to confirm it.
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -366,86 +367,5 @@ describe("work", () => {
     const long = burnCpu(10_000_000, controller.signal);
     controller.abort();
     await expect(long).resolves.toBeUndefined();
-  });
-});
-
-describe("oneOf", () => {
-  const spec = { TASK_MODE: oneOf(["cpu", "sleep"])({ default: "cpu" }) };
-
-  it("takes one of its words, or the default", () => {
-    expect(loadConfig(spec, {}).TASK_MODE).toBe("cpu");
-    expect(loadConfig(spec, { TASK_MODE: "sleep" }).TASK_MODE).toBe("sleep");
-  });
-
-  it("names the words it expects", () => {
-    expect(() => loadConfig(spec, { TASK_MODE: "gpu" })).toThrow(ConfigError);
-    try {
-      loadConfig(spec, { TASK_MODE: "gpu" });
-    } catch (err) {
-      expect((err as ConfigError).problems).toEqual(['TASK_MODE: expected one of cpu, sleep, got "gpu"']);
-    }
-  });
-});
-
-describe("discovery", () => {
-  it("counts replicas by DNS, and 0 for a name that does not resolve", async () => {
-    expect(await countReplicas("localhost")).toBeGreaterThanOrEqual(1);
-    expect(await countReplicas("no-such-service.invalid")).toBe(0);
-  });
-
-  it("waits until the expected number of peers completed the handshake", async () => {
-    const push = new zmq.Push({ linger: 0 });
-    const peers = watchPeers(push);
-    await push.bind("tcp://127.0.0.1:*");
-    const pulls = [new zmq.Pull({ linger: 0 }), new zmq.Pull({ linger: 0 })];
-    const progress: string[] = [];
-    try {
-      const waiting = waitForPeers(peers, {
-        service: "unused",
-        expected: 2,
-        timeoutMs: 5000,
-        pollMs: 20,
-        onProgress: (connected, expected) => progress.push(`${connected}/${expected}`),
-      });
-      pulls.forEach((pull) => pull.connect(push.lastEndpoint!));
-      expect(await waiting).toEqual({ expected: 2, connected: 2, complete: true });
-      expect(progress[0]).toBe("0/2");
-      expect(progress.at(-1)).toBe("2/2");
-
-      pulls[0]!.close();
-      await expect.poll(() => peers.count).toBe(1);
-    } finally {
-      pulls.forEach((pull) => pull.closed || pull.close());
-      push.close();
-    }
-  });
-
-  it("gives up after its timeout, reporting how many came", async () => {
-    const push = new zmq.Push({ linger: 0 });
-    const peers = watchPeers(push);
-    await push.bind("tcp://127.0.0.1:*");
-    try {
-      const wait = await waitForPeers(peers, { service: "unused", expected: 3, timeoutMs: 150, pollMs: 20 });
-      expect(wait).toEqual({ expected: 3, connected: 0, complete: false });
-    } finally {
-      push.close();
-    }
-  });
-
-  it("expects one peer when DNS knows no replica, and waits for the count to settle", async () => {
-    const push = new zmq.Push({ linger: 0 });
-    const peers = watchPeers(push);
-    await push.bind("tcp://127.0.0.1:*");
-    const pull = new zmq.Pull({ linger: 0 });
-    pull.connect(push.lastEndpoint!);
-    try {
-      const started = Date.now();
-      const wait = await waitForPeers(peers, { service: "no-such-service.invalid", timeoutMs: 5000, settleMs: 200, pollMs: 20 });
-      expect(wait).toEqual({ expected: 1, connected: 1, complete: true });
-      expect(Date.now() - started).toBeGreaterThanOrEqual(200);
-    } finally {
-      pull.close();
-      push.close();
-    }
   });
 });

@@ -29,12 +29,15 @@ describe("Requester", () => {
     discarded.length = 0;
   });
   const endpoint = () => `inproc://reqrep-${randomUUID()}`;
+  /** A server socket bound on a fresh endpoint, and a Requester (2 retries) aimed at it. */
+  async function serverAndRequester<S extends zmq.Reply | zmq.Router>(server: S, timeoutMs: number): Promise<{ server: S; requester: Requester }> {
+    const at = endpoint();
+    await server.bind(at);
+    return { server, requester: new Requester(role, { endpoint: at, timeoutMs, retries: 2 }) };
+  }
 
   it("returns the reply on the first socket when the server answers", async () => {
-    const at = endpoint();
-    const server = new zmq.Reply({ linger: 0 });
-    await server.bind(at);
-    const requester = new Requester(role, { endpoint: at, timeoutMs: 1000, retries: 2 });
+    const { server, requester } = await serverAndRequester(new zmq.Reply({ linger: 0 }), 1000);
     const serving = (async () => {
       const [request] = await server.receive();
       await server.send(`echo ${request}`);
@@ -47,11 +50,8 @@ describe("Requester", () => {
   });
 
   it("resends on a fresh socket after a lost reply", async () => {
-    const at = endpoint();
     // A ROUTER can leave a request unanswered, which a REP can't.
-    const server = new zmq.Router({ linger: 0 });
-    await server.bind(at);
-    const requester = new Requester(role, { endpoint: at, timeoutMs: 200, retries: 2 });
+    const { server, requester } = await serverAndRequester(new zmq.Router({ linger: 0 }), 200);
     const serving = (async () => {
       const [first] = await server.receive();
       const [second, empty, body] = await server.receive();

@@ -1,8 +1,9 @@
-// What the three devices share: relay every message between two sockets, count it, and log the
-// counts while traffic flows and when the device stops. zeromq.js's Proxy would do the relaying,
+// A device (zguide's queue, forwarder, streamer): relay every message between two sockets, count
+// it, and log the counts while traffic flows and when the device stops. zeromq.js's Proxy would do the relaying,
 // but it has no capture socket and so could not count; this loop is zmq_proxy written out.
 import type * as zmq from "zeromq";
-import { runRole, type Config, type Role, type Spec } from "../runtime/index.js";
+import type { Config, Spec } from "./config.js";
+import { runRole, type Role } from "./lifecycle.js";
 
 export interface Hop {
   /** Names the direction in the counts, e.g. "clients → servers". */

@@ -1,4 +1,5 @@
-// The work itself: the producer's seeded batch and the consumer's "heavy task".
+// Synthetic work for the labs: a seeded generator (repeatable batches) and a CPU burner (a
+// "heavy task" of fixed cost).
 
 /** mulberry32: a small 32-bit seeded generator, uniform in [0, 1). Good for demos, not for secrets. */
 export function mulberry32(seed: number): () => number {
@@ -9,15 +10,6 @@ export function mulberry32(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-export const MAX_NUM = 10;
-
-/** `tasks` integers from 0 to MAX_NUM, the same for the same seed, and their total. */
-export function makeBatch(tasks: number, seed: number): { nums: number[]; total: number } {
-  const random = mulberry32(seed);
-  const nums = Array.from({ length: tasks }, () => Math.floor(random() * (MAX_NUM + 1)));
-  return { nums, total: nums.reduce((sum, n) => sum + n, 0) };
 }
 
 let sink = 0;

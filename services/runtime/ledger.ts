@@ -1,10 +1,9 @@
-// The producer's re-dispatch (after zguide chapter 4's retry-on-silence idea): which tasks the
-// collector has not confirmed yet, and sending them again when the pipeline goes quiet.
+// Re-dispatch on silence (after zguide chapter 4's retry idea): which tasks a sender has not had
+// confirmed yet, and sending them again once nothing moved for a quiet period. The pipeline's
+// producer uses it; nothing in it knows the pipeline's wire format.
 import { setTimeout as delay } from "node:timers/promises";
-import type * as zmq from "zeromq";
-import { plural, type Log } from "../runtime/index.js";
-import { encodeTask } from "./messages.js";
-import { ranges } from "./tally.js";
+import { plural, type Log } from "./log.js";
+import { ranges } from "./ranges.js";
 
 export interface SentTask {
   num: number;
@@ -26,7 +25,11 @@ export class Ledger {
   rounds = 0;
   private last = -Infinity;
 
-  constructor(readonly quietMs: number) {}
+  constructor(
+    readonly quietMs: number,
+    /** The variable that set `quietMs`, named in the re-dispatch warning. */
+    readonly variable = "quiet period",
+  ) {}
 
   /** A task went out (first time or again); that restarts the quiet period. */
   sent({ task, num }: SentTask, now: number): void {
@@ -76,7 +79,8 @@ export class Ledger {
 const NOTICE_IDS = 1000;
 
 export interface RedispatchTo {
-  tasks: zmq.Push;
+  /** Sends one task again (encoded by the caller). */
+  send(task: SentTask): Promise<void>;
   /** Tells the collector which ids come again. */
   notify(ids: number[]): void;
   /** False while no collector is there to confirm anything: re-sending then would only repeat work. */
@@ -85,8 +89,8 @@ export interface RedispatchTo {
 
 /**
  * Until `signal` aborts: whenever the ledger's quiet period is over with tasks still open, tells
- * the collector which ids come again, then pushes them through `tasks`, which only hands them to
- * consumers that are still connected. The notice goes first, so it normally arrives before the
+ * the collector which ids come again, then sends them with `to.send` (a PUSH hands them only to
+ * consumers that are still connected). The notice goes first, so it normally arrives before the
  * re-sent results, which first have to pass through a consumer.
  */
 export async function keepRedispatching(ledger: Ledger, to: RedispatchTo, log: Log, signal: AbortSignal): Promise<void> {
@@ -98,10 +102,10 @@ export async function keepRedispatching(ledger: Ledger, to: RedispatchTo, log: L
       continue;
     }
     const ids = due.map(({ task }) => task);
-    log.warn(`no result for ${ledger.quietMs} ms (REDISPATCH_MS) with ${plural(due.length, "task")} open; re-dispatching tasks ${ranges(ids)}`);
+    log.warn(`no result for ${ledger.quietMs} ms (${ledger.variable}) with ${plural(due.length, "task")} open; re-dispatching tasks ${ranges(ids)}`);
     for (let i = 0; i < ids.length; i += NOTICE_IDS) to.notify(ids.slice(i, i + NOTICE_IDS));
     for (const task of due) {
-      await to.tasks.send(encodeTask(task));
+      await to.send(task);
       ledger.sent(task, performance.now());
     }
   }
