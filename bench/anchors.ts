@@ -4,7 +4,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { ComposeProject } from "../test/helpers/compose-project.js";
 import { repoRoot } from "../test/helpers/repo.js";
-import { find, perSecond, ratio, type BenchReport, type Pipeline } from "./figures.js";
+import { find, perSecond, ratio, scaling, type BenchReport, type Pipeline } from "./figures.js";
 import { markdownTable, si, times } from "./markdown.js";
 import { finished } from "./projects.js";
 
@@ -83,7 +83,9 @@ export function anchorMarkdown(anchors: Anchors, report: BenchReport, zeromqJs: 
   const lab = report.latency.find((l) => l.path === "containers");
   // Round trips: lower is better, so the ratio is the lab's time over the anchor's.
   const p50Row = (label: string, p50: number | undefined) => [label, String(p50 ?? "-"), times(ratio(p50, lat("c")?.p50)), times(ratio(p50, lat("pyzmq")?.p50))];
-  const rounds = (impl: "lab" | "pyzmq") => anchors.pipeline.filter((p) => p.impl === impl);
+  const rounds = (impl: "lab" | "pyzmq", consumers = 2) => anchors.pipeline.filter((p) => p.impl === impl && p.consumers === consumers);
+  const labAt = (consumers: number) => ratio(rounds("lab", consumers)[0]?.tasks, median(rounds("lab", consumers).map((p) => p.seconds)));
+  const cpuBound = scaling(report.pipeline);
   const tasksPerSecond = (impl: "lab" | "pyzmq") => {
     const seconds = median(rounds(impl).map((p) => p.seconds));
     return ratio(rounds(impl)[0]?.tasks, seconds);
@@ -118,6 +120,16 @@ export function anchorMarkdown(anchors: Anchors, report: BenchReport, zeromqJs: 
         si(tasksPerSecond(impl)),
         times(ratio(tasksPerSecond(impl), pyPipe)),
       ]),
+    ),
+    "",
+    `**Scaling** of the lab's pipeline on ${report.machine.cores} cores: tasks/s by consumers, zero-cost tasks (${rounds("lab")[0]?.tasks ?? "?"}) and CPU-bound ones (${report.pipeline[0]?.tasks ?? "?"})`,
+    "",
+    ...markdownTable(
+      ["consumers", "zero-cost tasks/s", "CPU-bound tasks/s", "CPU-bound speed-up"],
+      [1, 2, 4].map((n) => {
+        const cpu = cpuBound.find((row) => row.consumers === n);
+        return [String(n), si(labAt(n)), si(cpu?.perSecond ?? NaN), times(cpu?.speedup ?? NaN)];
+      }),
     ),
   ];
 }

@@ -200,6 +200,8 @@ for (let round = 0; round < 3; round++) {
   anchors.pipeline.push({ impl: "lab", ...(await pipeline(2, ANCHOR_TASKS, "0")).row });
   anchors.pipeline.push({ impl: "pyzmq", ...(await pyPipeline(ANCHOR_TASKS, 2)) });
 }
+// The zero-cost scaling curve's other points (2 consumers: the rounds above).
+for (const n of [1, 4]) anchors.pipeline.push({ impl: "lab", ...(await pipeline(n, ANCHOR_TASKS, "0")).row });
 say("time to first message: pair, reqrep, pubsub");
 report.startup.unshift(
   await startup("pair", "pair-client", / received 1\//, "pair-client: received 1", { PAIR_INTERVAL_MS: "1000", PAIR_MESSAGES: "10" }),
