@@ -8,6 +8,7 @@ const COUNT = /expected an integer from \d+ to \d+, got "/;
 const DURATION = /expected an integer from 0 to 3600000, got "/;
 const TIMEOUT = /expected an integer from 1 to 3600000, got "/;
 const CHOICE = /expected one of /;
+const HEARTBEAT = /expected 0 \(off\) or an integer from 50 to 60000, got "/;
 const TEXT = /expected text of 1 to 256 characters, got "/;
 const ID = /expected an id of 1 to 64 letters, digits, '\.', '_' or '-', got "/;
 const ENDPOINTS = /expected comma-separated ZeroMQ endpoints such as tcp:\/\/host:5555,tcp:\/\/other:5555, got "/;
@@ -48,8 +49,8 @@ const roles: Array<[role: string, script: string, cases: Case[]]> = [
   ["producer", "dist/pipeline/producer.js", [["PRODUCER_BIND", "5557", ENDPOINT], ["BATCH_CONNECT", "collector:5560", ENDPOINT], ["TASKS", "0", COUNT], ["SEED", "-1", COUNT], ["CONSUMERS_WAIT_MS", "long", DURATION], ["COLLECTOR_LOST_MS", "0", TIMEOUT]]],
   ["consumer", "dist/pipeline/consumer.js", [["PRODUCER_CONNECT", "producer", ENDPOINT], ["TASK_MODE", "gpu", CHOICE], ["TASK_COST", "1e3", COUNT], ["TASK_SLEEP_MS", "-20", DURATION], ["COLLECTOR_LOST_MS", "30s", TIMEOUT]]],
   ["collector", "dist/pipeline/collector.js", [["COLLECTOR_BIND", "tcp://*:", ENDPOINT], ["BATCH_BIND", "tcp://*:0", ENDPOINT], ["COLLECTOR_TIMEOUT_MS", "20 s", TIMEOUT]]],
-  ["lb-broker", "dist/broker/lb-broker.js", [["FRONTEND_BIND", "tcp://*:5570x", ENDPOINT], ["BROKER_QUEUE_MAX", "-1", COUNT], ["HEARTBEAT_MS", "10", COUNT], ["BROKER_IDLE_MS", "0", TIMEOUT]]],
-  ["broker-worker", "dist/broker/broker-worker.js", [["BROKER_CONNECT", "lb-broker:5571", ENDPOINT], ["WORK_MS", "slow", DURATION], ["WORK_JITTER_MS", "-5", DURATION], ["HEARTBEAT_MS", "1s", COUNT]]],
+  ["lb-broker", "dist/broker/lb-broker.js", [["FRONTEND_BIND", "tcp://*:5570x", ENDPOINT], ["BROKER_QUEUE_MAX", "-1", COUNT], ["BROKER_IDLE_MS", "0", TIMEOUT], ["HEARTBEAT_MS", "0", COUNT]]],
+  ["broker-worker", "dist/broker/broker-worker.js", [["BROKER_CONNECT", "lb-broker:5571", ENDPOINT], ["WORK_MS", "slow", DURATION], ["WORK_JITTER_MS", "-5", DURATION], ["HEARTBEAT_MS", "1s", HEARTBEAT]]],
   ["queue", "dist/devices/queue.js", [["QUEUE_BIND", "5572", ENDPOINT], ["QUEUE_SERVERS_BIND", "connect:tcp://*:5575", ENDPOINT]]],
   ["forwarder", "dist/devices/forwarder.js", [["FORWARDER_BIND", "tcp://*:", ENDPOINT], ["FORWARDER_PUBS_BIND", "tcp://*:5576,tcp://*:5577", ENDPOINT]]],
   ["streamer", "dist/devices/streamer.js", [["STREAMER_BIND", "tcp://*:0", ENDPOINT], ["STREAMER_PRODUCERS_BIND", "connect:streamer:5577", ENDPOINT]]],

@@ -16,9 +16,9 @@ describe("drill: the collector dies mid-batch", () => {
 
   it("a restarted collector gets the batch start again and counts every task exactly once", async () => {
     const lab = await labs.start("pipeline", { env, scale: { consumer: 3 } });
-    await lab.waitForLine("collector-1", new RegExp(` result 30/${TASKS} from `));
+    await lab.waitForLine("collector-1", new RegExp(` result 30/(?:${TASKS}|\\?) from `));
     expect((await lab.kill("collector-1")).exitCode).toBe(137);
-    const before = (await lab.logs("collector-1")).filter((line) => / result \d+\/\d+ from /.test(line)).length;
+    const before = (await lab.logs("collector-1")).filter((line) => / result \d+\/(?:\d+|\?) from /.test(line)).length;
     await lab.restart("collector-1");
 
     expect(await lab.waitForExit("collector-1")).toBe(0);
@@ -52,9 +52,9 @@ describe("drill: the collector dies mid-batch", () => {
 
   it("without a collector, producer and consumers give up after COLLECTOR_LOST_MS, naming what is left", async () => {
     const lab = await labs.start("pipeline", { env: { ...env, COLLECTOR_LOST_MS: "3000" }, scale: { consumer: 2 } });
-    await lab.waitForLine("collector-1", new RegExp(` result 30/${TASKS} from `));
+    await lab.waitForLine("collector-1", new RegExp(` result 30/(?:${TASKS}|\\?) from `));
     const killed = await lab.kill("collector-1");
-    const counted = (await lab.logs("collector-1")).filter((line) => / result \d+\/\d+ from /.test(line)).length;
+    const counted = (await lab.logs("collector-1")).filter((line) => / result \d+\/(?:\d+|\?) from /.test(line)).length;
 
     expect(await lab.waitForExit("producer-1")).toBe(3);
     const producer = await lab.state("producer-1");

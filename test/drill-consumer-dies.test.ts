@@ -13,7 +13,7 @@ describe("drill: a consumer dies mid-batch", () => {
   it("re-dispatches the dead consumer's unfinished tasks to the living ones; the totals stay exact", async () => {
     const lab = await labs.start("pipeline", { env, scale: { consumer: 3 } });
     const tasks = Number(env.TASKS);
-    await lab.waitForLine("collector-1", new RegExp(` result 15/${tasks} from `));
+    await lab.waitForLine("collector-1", new RegExp(` result 15/(?:${tasks}|\\?) from `));
     const killed = await lab.kill("consumer-2");
     expect(killed.exitCode).toBe(137);
 
@@ -43,7 +43,7 @@ describe("drill: a consumer dies mid-batch", () => {
     const figures = [`killed consumer-2 (${dead.host}): exit ${killed.exitCode}, ${dead.nums.length} tasks done before the kill, ${deadCount} counted`];
 
     // Results of re-dispatched tasks come from the living consumers only.
-    const again = lines.flatMap((line) => / result \d+\/\d+ from (\S+): task \d+, num \d+ \(re-dispatched\)$/.exec(line)?.[1] ?? []);
+    const again = lines.flatMap((line) => / result \d+\/(?:\d+|\?) from (\S+): task \d+, num \d+ \(re-dispatched\)$/.exec(line)?.[1] ?? []);
     expect(again.length).toBeGreaterThan(0);
     expect(again).not.toContain(dead.host);
 

@@ -44,7 +44,7 @@ describe("drill: forged messages to the collector", () => {
   it("lies don't keep a stuck batch alive: exit 4 after COLLECTOR_TIMEOUT_MS, naming the missing tasks", async () => {
     const env = { ...base, TASKS: "100", TASK_INTERVAL_MS: "50", COLLECTOR_TIMEOUT_MS: "3000" };
     const lab = await labs.start("pipeline", { env, scale: { consumer: 2 } });
-    await lab.waitForLine("collector-1", / result 10\/100 from /);
+    await lab.waitForLine("collector-1", / result 10\/(?:100|\?) from /);
     // The audit's forged batch start mid-batch: it ended a 400-task batch at 31 results.
     await forge(lab, "tcp://collector:5560", ['{"batch":{"tasks":1,"total":0},"epoch":1}']);
     const producer = await lab.stop("producer-1");

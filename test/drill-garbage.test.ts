@@ -60,7 +60,7 @@ describe("drill: garbage on the wire", () => {
       TASK_SLEEP_MS: "100",
     };
     const lab = await labs.start("pipeline", { env, scale: { consumer: 3 } });
-    await lab.waitForLine("collector-1", new RegExp(` result 1/${TASKS} from `));
+    await lab.waitForLine("collector-1", new RegExp(` result 1/(?:${TASKS}|\\?) from `));
 
     // Both ports that read frames: results (5558) and the producer's batch port (5560).
     await Promise.all([sendGarbage(lab, "tcp://collector:5558", "push"), sendGarbage(lab, "tcp://collector:5560", "push")]);
@@ -85,7 +85,7 @@ describe("drill: garbage on the wire", () => {
     ]);
     expect(rejected).toHaveLength(2 * REJECTED_KINDS);
     // Mid-batch: results were counted both before and after the garbage.
-    const results = lines.map((l, i) => (/ result \d+\/\d+ from /.test(l) ? i : -1)).filter((i) => i >= 0);
+    const results = lines.map((l, i) => (/ result \d+\/(?:\d+|\?) from /.test(l) ? i : -1)).filter((i) => i >= 0);
     expect(results[0]!).toBeLessThan(rejected[0]![1]);
     expect(results.at(-1)!).toBeGreaterThan(rejected.at(-1)![1]);
 

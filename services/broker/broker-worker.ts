@@ -3,7 +3,7 @@
 // Heartbeats the broker every HEARTBEAT_MS; when the broker is silent for 3 of them it reconnects on
 // a fresh socket after a backoff that doubles from 1 s to 32 s. Reports served and busy time on stop.
 import * as zmq from "zeromq";
-import { endpoint, integer, millis, preview, roleId, runRole, serialSend } from "../runtime/index.js";
+import { endpoint, millis, preview, roleId, runRole, serialSend } from "../runtime/index.js";
 import { reportWorker, type WorkerResult } from "./report.js";
 import { heartbeat, parseFromBroker, ready, reply, replyText } from "./wire.js";
 
@@ -18,11 +18,10 @@ await runRole(
     WORKER_ID: roleId({ default: undefined }),
     WORK_MS: millis({ default: 100 }),
     WORK_JITTER_MS: millis({ default: 0 }),
-    HEARTBEAT_MS: integer({ min: 50, max: 60_000, default: 1000 }),
   },
   async (role) => {
     const { config, log } = role;
-    const hb = config.HEARTBEAT_MS;
+    const hb = role.heartbeatMs;
     const id = config.WORKER_ID ?? role.replica;
     const result: WorkerResult = { worker: id, served: 0, busyMs: 0, reconnects: 0 };
     let backoff = BACKOFF_MIN_MS;
@@ -82,4 +81,6 @@ await runRole(
     }
     reportWorker(log, "stopping", result);
   },
+  // HEARTBEAT_MS (the runtime reads it) paces the broker's own heartbeats too; 0 is refused here.
+  { needsHeartbeats: true },
 );

@@ -12,7 +12,6 @@ await runRole(
     FRONTEND_BIND: endpoint({ default: "tcp://*:5570" }),
     BACKEND_BIND: endpoint({ default: "tcp://*:5571" }),
     BROKER_QUEUE_MAX: integer({ min: 0, max: 1_000_000, default: 100 }),
-    HEARTBEAT_MS: integer({ min: 50, max: 60_000, default: 1000 }),
     BROKER_IDLE_MS: timeout({ default: 2000 }),
   },
   async (role) => {
@@ -23,7 +22,7 @@ await runRole(
     await role.bind(backend, config.BACKEND_BIND);
     const quiet = (err: unknown) => role.stopping || log.warn(`send failed: ${String(err)}`);
     const [toClient, toWorker] = [serialSend(frontend, quiet), serialSend(backend, quiet)];
-    const hb = config.HEARTBEAT_MS;
+    const hb = role.heartbeatMs;
     const broker = new Dispatcher({ queueMax: config.BROKER_QUEUE_MAX, heartbeatMs: hb }, { toClient, toWorker }, log);
     role.ready(`queue max ${config.BROKER_QUEUE_MAX}, heartbeat ${hb} ms`);
 
@@ -56,4 +55,6 @@ await runRole(
       broker.tally.report(log, "stopping", true);
     }
   },
+  // HEARTBEAT_MS (the runtime reads it) paces the broker's own heartbeats too; 0 is refused here.
+  { needsHeartbeats: true },
 );

@@ -28,7 +28,7 @@ await runRole(
   async (role) => {
     const { config, log } = role;
     const tasks = role.open(zmq.Push);
-    const peers = watchPeers(tasks);
+    const peers = watchPeers(tasks, log);
     await role.bind(tasks, config.PRODUCER_BIND);
     const ledger = new Ledger(config.REDISPATCH_MS, "REDISPATCH_MS");
     // Every collector that connects (a restarted one too) hears the batch start, under a new epoch.

@@ -1,26 +1,32 @@
-// weather-sub's report: updates and temperatures per publisher, drops from the count streams,
+// weather-sub's report: updates and temperatures per publisher, losses from the count streams,
 // the human table and the RESULT object.
 import { table, tcpAddress } from "../runtime/index.js";
 import type { Update } from "./wire.js";
 
 /**
  * One publisher's updates for the followed zip, checked against its count stream. Between two
- * counts c1 < c2 it sent c2 - c1 updates: fewer arriving in between are drops. Before the first
- * count (and after a lost connection) an update's place in the publisher's count is unknown.
+ * counts c1 < c2 it sent c2 - c1 updates: fewer arriving in between were lost (PUB dropped them
+ * at its high-water mark, or the connection was down meanwhile). Before the first count, and
+ * after a lost connection until the next count, an update's place in the publisher's count is
+ * unknown; a count lower than the last one means a restarted publisher and starts the check again.
  */
 export class SentCounter {
   private mark: number | undefined;
   private since = 0;
+  /** Since the last outage, until the next count: an update's number is unknown. */
+  private interrupted = false;
   /** Updates the count stream accounted for, and how many of them never arrived. */
   checked = 0;
   dropped = 0;
+  /** Connections to the publisher that went down (a partition, a restart). */
+  outages = 0;
   /** True once the publisher sent any count: a tutorial publisher sends none. */
   counting = false;
 
   /** An update arrived: its number in the publisher's count for this zip, when known. */
   update(): number | undefined {
     this.since++;
-    return this.mark === undefined ? undefined : this.mark + this.since;
+    return this.mark === undefined || this.interrupted ? undefined : this.mark + this.since;
   }
 
   /** A count arrived; says how many updates went missing since the last one (0: none). */
@@ -28,7 +34,7 @@ export class SentCounter {
     this.counting = true;
     const previous = this.mark;
     const since = this.since;
-    [this.mark, this.since] = [count, 0];
+    [this.mark, this.since, this.interrupted] = [count, 0, false];
     // The first count, or one lower than before (the publisher restarted): a new baseline.
     if (previous === undefined || count < previous) return 0;
     const dropped = Math.max(0, count - previous - since);
@@ -37,9 +43,13 @@ export class SentCounter {
     return dropped;
   }
 
-  /** The connection went: what arrives next may come from a restarted publisher. */
+  /**
+   * The connection went. The mark stays: what the publisher sent while it was down counts as lost
+   * at its next count, unless that count went back (a restarted publisher: a new baseline).
+   */
   lost(): void {
-    [this.mark, this.since] = [undefined, 0];
+    this.outages++;
+    this.interrupted = true;
   }
 }
 
@@ -138,10 +148,10 @@ export class WeatherReport {
     const active = Object.values(all.publishers).filter((r) => r.updates > 0).length;
     return [
       `report: ${all.updates} updates for zip ${this.zip} from ${active} publisher(s), ${all.rejected} rejected`,
-      ...table(["zip", "publisher", "updates", "checked", "dropped", "avg °F", "min", "max"], [...rows, row("all", all)]),
+      ...table(["zip", "publisher", "updates", "checked", "lost", "avg °F", "min", "max"], [...rows, row("all", all)]),
       all.checked === null
-        ? "drops: unknown, no publisher sent a count stream"
-        : `drops: ${all.dropped} of ${all.checked} updates the publishers' count streams accounted for`,
+        ? "lost: unknown, no publisher sent a count stream"
+        : `lost: ${all.dropped} of ${all.checked} updates the publishers' count streams accounted for`,
     ];
   }
 }

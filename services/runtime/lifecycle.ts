@@ -3,6 +3,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { config as loadDotenv } from "dotenv";
 import * as zmq from "zeromq";
 import { ConfigError, connectInstead, loadConfig, type Config, type Spec } from "./config.js";
+import { heartbeatOptions, heartbeatSpec } from "./heartbeat.js";
 import { createLog, logSpec, plural, type Log } from "./log.js";
 import { replicaName } from "./replica.js";
 import { Guard, loadSecurity } from "./security.js";
@@ -37,6 +38,8 @@ export interface RoleOptions {
    * success, and the role exits 130 (SIGINT) or 143 (SIGTERM) with a line saying so.
    */
   verdict?: boolean;
+  /** The role's own protocol needs heartbeats (the broker's): HEARTBEAT_MS=0 is then a config error. */
+  needsHeartbeats?: boolean;
 }
 
 /** How long queued messages may still go out after close. */
@@ -62,7 +65,13 @@ export interface Role<C> {
   /** Aborted on SIGTERM or SIGINT. */
   readonly signal: AbortSignal;
   readonly stopping: boolean;
-  /** Creates a socket that closes with a short linger when the role stops and refuses frames over 64 KiB (a publisher: subscriptions over 256 bytes). */
+  /** HEARTBEAT_MS: the interval of ZMTP heartbeats on every socket; 0 when they are off. */
+  readonly heartbeatMs: number;
+  /**
+   * Creates a socket that closes with a short linger when the role stops, refuses frames over
+   * 64 KiB (a publisher: subscriptions over 256 bytes), and heartbeats its peers every
+   * HEARTBEAT_MS (a peer silent for 3 is disconnected).
+   */
   open<S extends zmq.Socket, O extends object>(Type: new (options?: O) => S, options?: O): S;
   /** Closes a socket now, dropping what it has not sent, and stops tracking it (e.g. a REQ stuck after a lost reply). */
   discard(socket: zmq.Socket): void;
@@ -94,7 +103,7 @@ export async function runRole<S extends Spec>(
   name: string,
   spec: S,
   main: (role: Role<Config<S>>) => Promise<number | void>,
-  { verdict = false }: RoleOptions = {},
+  { verdict = false, needsHeartbeats = false }: RoleOptions = {},
 ): Promise<void> {
   loadDotenv({ quiet: true });
   // Every problem of the role's config and of the security settings, reported together.
@@ -117,6 +126,10 @@ export async function runRole<S extends Spec>(
     time: logging?.LOG_TIME === "on",
   });
   const config = attempt(() => loadConfig(spec));
+  const liveness = attempt(() => loadConfig(heartbeatSpec));
+  if (liveness?.HEARTBEAT_MS === 0 && needsHeartbeats) {
+    problems.push(`HEARTBEAT_MS: expected an integer from 50 to 60000, got "0" (${name} needs heartbeats)`);
+  }
   // A role's endpoints are its *_BIND and *_CONNECT variables: they say which keys it needs. A
   // *_BIND set to connect:<endpoint> connects, so that socket is a client: the device it reaches binds.
   const names = Object.keys(spec);
@@ -127,7 +140,7 @@ export async function runRole<S extends Spec>(
     client: names.some((n) => n.endsWith("_CONNECT")) || binds.some(connectsInstead),
   };
   const security = attempt(() => loadSecurity(process.env, sides, replica));
-  if (!logging || !config || !security) {
+  if (!logging || !config || !security || !liveness || problems.length > 0) {
     for (const problem of problems) log.error(`config ${problem}`);
     process.exit(Exit.config);
   }
@@ -165,10 +178,11 @@ export async function runRole<S extends Spec>(
     get stopping() {
       return controller.signal.aborted;
     },
+    heartbeatMs: liveness.HEARTBEAT_MS,
     open<T extends zmq.Socket, O extends object>(Type: new (options?: O) => T, options?: O): T {
       const publishes = (Type as unknown) === zmq.Publisher || (Type as unknown) === zmq.XPublisher;
       const maxMessageSize = publishes ? MAX_SUBSCRIPTION_BYTES : MAX_MESSAGE_BYTES;
-      const socket = new Type({ linger: LINGER_MS, maxMessageSize, ...options } as O);
+      const socket = new Type({ linger: LINGER_MS, maxMessageSize, ...heartbeatOptions(liveness.HEARTBEAT_MS), ...options } as O);
       sockets.add(socket);
       return socket;
     },

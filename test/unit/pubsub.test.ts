@@ -144,12 +144,21 @@ describe("SentCounter", () => {
     expect(counter).toMatchObject({ checked: 7, dropped: 3, counting: true });
   });
 
-  it("starts again after a lost connection or a count that went back (a restarted publisher)", () => {
+  it("counts what was sent while the connection was down as lost", () => {
     const counter = new SentCounter();
     counter.sent(50);
     counter.update();
     counter.lost();
     expect(counter.update()).toBeUndefined();
+    expect(counter.sent(60)).toBe(8);
+    expect(counter).toMatchObject({ checked: 10, dropped: 8, outages: 1 });
+  });
+
+  it("starts again at a count that went back (a restarted publisher)", () => {
+    const counter = new SentCounter();
+    counter.sent(50);
+    counter.update();
+    counter.lost();
     expect(counter.sent(2)).toBe(0);
     expect(counter.update()).toBe(3);
     expect(counter.sent(1)).toBe(0);
@@ -181,12 +190,12 @@ describe("WeatherReport", () => {
     ]);
     expect(report.lines()).toEqual([
       "report: 5 updates for zip 10001 from 2 publisher(s), 0 rejected",
-      "zip    publisher  updates  checked  dropped  avg °F  min  max",
-      "-----  ---------  -------  -------  -------  ------  ---  ---",
-      "10001  a          2        -        -        27.50   -80  135",
-      "10001  b          3        4        1        3.67    0    10",
-      "10001  all        5        4        1        13.20   -80  135",
-      "drops: 1 of 4 updates the publishers' count streams accounted for",
+      "zip    publisher  updates  checked  lost  avg °F  min  max",
+      "-----  ---------  -------  -------  ----  ------  ---  ---",
+      "10001  a          2        -        -     27.50   -80  135",
+      "10001  b          3        4        1     3.67    0    10",
+      "10001  all        5        4        1     13.20   -80  135",
+      "lost: 1 of 4 updates the publishers' count streams accounted for",
     ]);
     // The RESULT carries the table's figures, a missing figure as null where the table shows "-".
     expect(report.count).toBe(5);
@@ -212,12 +221,12 @@ describe("WeatherReport", () => {
     feed(report, texts.map((text) => ["a", text]));
     expect(report.count).toBe(2);
     expect(report.rejected).toBe(6);
-    expect(report.lines()).toContainEqual("10001  all        2        -        -        30.00   20   40");
+    expect(report.lines()).toContainEqual("10001  all        2        -        -     30.00   20   40");
   });
 
   it("shows dashes before any update, and says drops are unknown without a count stream", () => {
     const report = new WeatherReport("10001", ["a"]);
-    expect(report.lines().slice(-2)).toEqual(["10001  all        0        -        -        -       -    -", "drops: unknown, no publisher sent a count stream"]);
+    expect(report.lines().slice(-2)).toEqual(["10001  all        0        -        -     -       -    -", "lost: unknown, no publisher sent a count stream"]);
     expect(formatAverage({ count: 0, sum: 0 })).toBe("-");
     expect(formatAverage({ count: 3, sum: 10 })).toBe("3.33");
   });
