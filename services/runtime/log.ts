@@ -6,7 +6,7 @@ import { escapeText } from "./sanitize.js";
 export interface Log {
   /**
    * A per-message line (a task, a result, an update): sampled by LOG_EVERY, shown at LOG_LEVEL=info.
-   * As a function, the text is only made for a line that is shown: a batch of 20 000 builds 250.
+   * As a function, the text is only made for a line that is shown: a batch of 20 000 builds 290.
    */
   each(message: string | (() => string)): void;
   info(message: string): void;
