@@ -26,8 +26,11 @@ export async function buildAnchorImage(): Promise<void> {
 /** Starts the server and the client, waits for `service` to exit, and returns its RESULT. */
 async function measure(name: string, env: Record<string, string>, service: string, timeoutMs: number): Promise<Record<string, unknown>> {
   await using project = await anchorProject(name, env);
-  await project.up(["anchor-server", "anchor-client"]);
+  // The server first: a client started before the server's name is in Docker's DNS fails its connect.
+  await project.up(["anchor-server"]);
+  await project.up(["anchor-client"]);
   await finished(project, service, timeoutMs);
+  if (service === "anchor-server") await finished(project, "anchor-client", timeoutMs);
   const [replica] = await project.names(service);
   return project.result(replica!);
 }
@@ -35,12 +38,12 @@ async function measure(name: string, env: Record<string, string>, service: strin
 export async function anchorThroughput(impl: Impl, size = 64): Promise<AnchorThroughput> {
   const n = MESSAGES[impl];
   const env = { ANCHOR_SERVER: `${program(impl)} sink tcp://*:6000 ${n} ${size}`, ANCHOR_CLIENT: `${program(impl)} source tcp://anchor-server:6000 ${n} ${size}` };
-  return (await measure(`anchor-${impl}-pushpull`, env, "anchor-server", 120_000)) as unknown as AnchorThroughput;
+  return (await measure(`anchor-${impl}-pushpull`, env, "anchor-server", 60_000)) as unknown as AnchorThroughput;
 }
 
 export async function anchorLatency(impl: Impl, rounds: string): Promise<AnchorLatency> {
   const env = { ANCHOR_SERVER: `${program(impl)} echo tcp://*:6000 0 64`, ANCHOR_CLIENT: `${program(impl)} ping tcp://anchor-server:6000 ${rounds} 64` };
-  return (await measure(`anchor-${impl}-reqrep`, env, "anchor-client", 120_000)) as unknown as AnchorLatency;
+  return (await measure(`anchor-${impl}-reqrep`, env, "anchor-client", 60_000)) as unknown as AnchorLatency;
 }
 
 /** The tutorial's pipeline in pyzmq: the producer's "batch start" to the collector's RESULT, by the daemon's clock. */

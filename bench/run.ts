@@ -191,14 +191,22 @@ await broker(false);
 say("anchors: libzmq C and pyzmq, PUSH/PULL and REQ/REP; the pipeline, lab vs pyzmq, 3 times each");
 await buildAnchorImage();
 const anchors: Anchors = { throughput: [], latency: [], pipeline: [] };
+// A failed anchor leaves its cells "-"; the rest of the report still comes out.
+const anchor = async <T>(what: string, measure: () => Promise<T>, into: T[]) => {
+  try {
+    into.push(await measure());
+  } catch (err) {
+    say(`${what} failed: ${(err as Error).message}`);
+  }
+};
 for (const impl of ["c", "pyzmq"] as const) {
-  anchors.throughput.push(await anchorThroughput(impl));
-  anchors.latency.push(await anchorLatency(impl, ROUNDS));
+  await anchor(`${impl} PUSH/PULL`, () => anchorThroughput(impl), anchors.throughput);
+  await anchor(`${impl} REQ/REP`, () => anchorLatency(impl, ROUNDS), anchors.latency);
 }
 // Zero-cost tasks, 2 consumers, the lab's defaults otherwise: the issue's side-by-side batch.
 for (let round = 0; round < 3; round++) {
   anchors.pipeline.push({ impl: "lab", ...(await pipeline(2, ANCHOR_TASKS, "0")).row });
-  anchors.pipeline.push({ impl: "pyzmq", ...(await pyPipeline(ANCHOR_TASKS, 2)) });
+  await anchor("pyzmq pipeline", async () => ({ impl: "pyzmq" as const, ...(await pyPipeline(ANCHOR_TASKS, 2)) }), anchors.pipeline);
 }
 // The zero-cost scaling curve's other points (2 consumers: the rounds above).
 for (const n of [1, 4]) anchors.pipeline.push({ impl: "lab", ...(await pipeline(n, ANCHOR_TASKS, "0")).row });
