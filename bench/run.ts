@@ -166,6 +166,14 @@ if (process.argv[2] === "broker") {
   say("done; results/bench-broker.json and results/bench-broker.md written");
   process.exit(0);
 }
+// `npm run bench -- telemetry`: only what the runtime's telemetry costs (docs/view.md).
+if (process.argv[2] === "telemetry") {
+  const { loadavg } = await import("node:os");
+  const { telemetryCost } = await import("./telemetry.js");
+  const table = await telemetryCost(say);
+  process.stdout.write([...table, "", `load average ${loadavg()[0]!.toFixed(1)} at the end`, ""].join("\n"));
+  process.exit(0);
+}
 // Containers and loopback take turns, so a burst of load from other jobs hits both alike.
 const samples: Throughput[] = [];
 for (let round = 1; round <= ROUNDS_OF_THROUGHPUT; round++) {

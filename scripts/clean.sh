@@ -66,6 +66,12 @@ for id in $networks; do
   gone "network $nname"
 done
 
+# Volumes: the disks of this tag's lab swarm nodes (npm run swarm, the swarm tests).
+for id in $(docker volume ls -q --filter "label=$label"); do
+  act docker volume rm -f "$id"
+  gone "volume $id"
+done
+
 # Images: the tag's dangling builds, then its images by name (the role image even if an older
 # build carries no label), then (--all) the stand-in.
 for id in $(docker images -q --filter dangling=true --filter "label=$label" | sort -u); do
@@ -80,5 +86,9 @@ done
 if [ "$all" = 1 ] && docker image inspect "$stand_in" >/dev/null 2>&1; then
   act docker rmi "$stand_in"
   gone "image $stand_in (the next setup pulls node:24-bookworm-slim or builds it again)"
+fi
+if [ "$all" = 1 ] && docker image inspect zmq-lab/swarm-node:local >/dev/null 2>&1; then
+  act docker rmi zmq-lab/swarm-node:local
+  gone "image zmq-lab/swarm-node:local (npm run swarm builds it again)"
 fi
 echo "clean: $verb $removed"

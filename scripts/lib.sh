@@ -32,10 +32,12 @@ prepare_lab() {
 }
 
 # Compose options every lab command shares, set by the scripts' argument parsing:
-# lab_files (-f ... for --ports) and lab_project (--project-name <name>).
+# lab_files (-f ... for --ports), lab_project (--project-name <name>) and lab_profiles (profiles
+# beside the pattern's: --profile view for --view).
 lab_files=()
 lab_project=()
-lab_compose() { docker compose "${lab_files[@]}" "${lab_project[@]}" "$@"; }
+lab_profiles=()
+lab_compose() { docker compose "${lab_files[@]}" "${lab_project[@]}" "${lab_profiles[@]}" "$@"; }
 
 # The project name compose will use: -p, else COMPOSE_PROJECT_NAME (shell or .env), else compose.yaml's.
 lab_project_name() { lab_compose config 2>/dev/null | sed -n 's/^name: //p' | head -n 1; }
@@ -81,7 +83,7 @@ run_pattern() {
   local isolate=()
   command -v setsid >/dev/null && isolate=(setsid)
   local status_file; status_file=$(mktemp)
-  ( "${isolate[@]}" docker compose "${lab_files[@]}" "${lab_project[@]}" --profile "$pattern" up --no-build "$@"
+  ( "${isolate[@]}" docker compose "${lab_files[@]}" "${lab_project[@]}" "${lab_profiles[@]}" --profile "$pattern" up --no-build "$@"
     echo $? >"$status_file" ) &
   local up=$!
   lab_interrupted=0

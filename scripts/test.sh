@@ -11,6 +11,12 @@ export NODE_IMAGE
 export TESTCONTAINERS_RYUK_DISABLED=true
 
 ensure_node_deps
+# The browser tests (test/view.test.ts) need a headless Chromium: installed only when they run,
+# that is with no arguments, or arguments naming them or the integration project.
+if [ $# -eq 0 ] || grep -qE 'view|integration' <<<"$*"; then
+  CHROMIUM_PATH=$(bash scripts/setup-browser.sh | tail -n 1 | cut -d= -f2-)
+  export CHROMIUM_PATH
+fi
 npx tsc -p tsconfig.json --noEmit
 
 report=.lab/vitest-report.json

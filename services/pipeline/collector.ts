@@ -4,7 +4,7 @@
 // against the batch start, prints the report and its RESULT, broadcasts stop, exits 0 (match) or 4.
 import * as zmq from "zeromq";
 import { endpoint, Exit, plural, ranges, receiveAny, runRole, timeout } from "../runtime/index.js";
-import { collectorResult, report, Tally } from "./report.js";
+import { collectorResult, figuresOf, report, Tally } from "./report.js";
 import { encodeDone, encodeStop, parseBatchNews, parseResult } from "./wire.js";
 
 await runRole(
@@ -24,6 +24,7 @@ await runRole(
     role.ready(`timeout ${config.COLLECTOR_TIMEOUT_MS} ms`);
 
     const tally = new Tally();
+    role.figures(() => figuresOf(tally));
     // The epoch of the latest batch start: the producer counts confirmations of this one only.
     let epoch: number | undefined;
     // Only a message that moves the batch on restarts the idle timeout; rejected ones and duplicates don't.

@@ -31,6 +31,7 @@ await runRole(
     const peers = watchPeers(tasks, log);
     await role.bind(tasks, config.PRODUCER_BIND);
     const ledger = new Ledger(config.REDISPATCH_MS, "REDISPATCH_MS");
+    role.figures(() => ({ tasks: config.TASKS, confirmed: ledger.confirmed, outstanding: ledger.outstanding, redispatched: ledger.redispatched.size }));
     // Every collector that connects (a restarted one too) hears the batch start, under a new epoch.
     const line = new Announcer(role.open(zmq.Push), log, "batch port", (epoch, address) => {
       if (epoch > 1) log.info(`a collector connected again on ${address} (epoch ${epoch}); re-sending the batch start, every task open until it confirms it`);

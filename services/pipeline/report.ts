@@ -194,3 +194,10 @@ export function collectorResult(tally: Tally, ended: CollectorResult["ended"]): 
     problems,
   };
 }
+
+/** The live figures the dashboard shows: the tally so far, and the verdict once the batch is in. */
+export function figuresOf(tally: Tally): Record<string, unknown> {
+  const { count, sum, rejected, duplicates, batch } = tally;
+  const verdict = tally.complete ? (tally.problems().length === 0 ? "PASS" : "FAIL") : undefined;
+  return { count, sum, expected: batch?.tasks, total: batch?.total, consumers: tally.consumers(), redispatched: tally.redispatched.size, rejected, duplicates, verdict };
+}

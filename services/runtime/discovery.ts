@@ -1,20 +1,72 @@
 import { lookup } from "node:dns/promises";
 import { setTimeout as delay } from "node:timers/promises";
+import type * as zmq from "zeromq";
+import { oneOf, tcpAddress } from "./config.js";
 import type { Peers } from "./peers.js";
 
 /**
- * How many replicas of a compose service are running: Docker's DNS answers a service name with
- * one address per running container. 0 when the name does not resolve (outside Docker).
+ * How every role finds a service's replicas, and how a client connects to a server's name.
+ * DISCOVERY: compose (the name lists every container) or tasks (Swarm: tasks.<service> lists
+ * every replica, the name may be one virtual IP). CONNECT_TO: name (one connection: libzmq uses
+ * the first address DNS gives, so one replica serves this client) or replicas (one connection per
+ * replica, re-resolved as replicas come and go, so ZeroMQ's own round robin spreads the work).
  */
-export async function countReplicas(service: string): Promise<number> {
+export const discoverySpec = {
+  DISCOVERY: oneOf(["compose", "tasks"] as const)({ default: "compose", desc: "compose or tasks" }),
+  CONNECT_TO: oneOf(["name", "replicas"] as const)({ default: "name", desc: "name or replicas" }),
+};
+
+/** The DNS name that lists every replica of `service`. */
+export const replicasName = (service: string, env: NodeJS.ProcessEnv = process.env) =>
+  env.DISCOVERY === "tasks" ? `tasks.${service}` : service;
+
+/** Every address `name` resolves to; none when it does not resolve (outside Docker, no replica yet). */
+export async function addressesOf(name: string): Promise<string[]> {
   try {
-    const found = await lookup(service, { all: true });
-    return new Set(found.map((entry) => entry.address)).size;
+    const found = await lookup(name, { all: true, family: 4 });
+    return [...new Set(found.map((entry) => entry.address))];
   } catch (err) {
     const code = (err as { code?: string }).code;
-    if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "ENODATA") return 0;
+    if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "ENODATA") return [];
     throw err;
   }
+}
+
+/**
+ * How many replicas of a service are running: Docker's DNS answers with one address per running
+ * container (compose) or task (Swarm, under tasks.<service>). 0 when the name does not resolve.
+ */
+export async function countReplicas(service: string, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  return (await addressesOf(replicasName(service, env))).length;
+}
+
+/**
+ * With CONNECT_TO=replicas, connects `socket` to every replica behind a tcp:// endpoint's host and
+ * keeps doing so every second for replicas that appear (rescheduled, scaled up), until `signal`.
+ * `immediate` keeps messages off connections not yet made, so a request never waits in a pipe to
+ * a replica that is gone. Returns false (nothing done) in name mode or for a non-tcp endpoint.
+ */
+export function connectEach(
+  socket: zmq.Socket,
+  endpoint: string,
+  { signal, onAdd, env = process.env }: { signal: AbortSignal; onAdd?: (address: string) => void; env?: NodeJS.ProcessEnv },
+): boolean {
+  const tcp = tcpAddress(endpoint);
+  if (env.CONNECT_TO !== "replicas" || !tcp || tcp.host === "*") return false;
+  socket.immediate = true;
+  const connected = new Set<string>();
+  void (async () => {
+    while (!signal.aborted && !socket.closed) {
+      for (const address of await addressesOf(replicasName(tcp.host, env))) {
+        if (connected.has(address) || socket.closed) continue;
+        connected.add(address);
+        socket.connect(`tcp://${address}:${tcp.port}`);
+        onAdd?.(`${address}:${tcp.port}`);
+      }
+      await delay(1000, undefined, { signal }).catch(() => undefined);
+    }
+  })();
+  return true;
 }
 
 export interface PeerWaitOptions {

@@ -3,10 +3,12 @@ import { setTimeout as delay } from "node:timers/promises";
 import { config as loadDotenv } from "dotenv";
 import * as zmq from "zeromq";
 import { ConfigError, connectInstead, loadConfig, type Config, type Spec } from "./config.js";
+import { connectEach, discoverySpec } from "./discovery.js";
 import { heartbeatOptions, heartbeatSpec } from "./heartbeat.js";
 import { createLog, logSpec, plural, type Log } from "./log.js";
 import { replicaName } from "./replica.js";
 import { Guard, loadSecurity } from "./security.js";
+import { loadTelemetry, Telemetry } from "./telemetry.js";
 
 /**
  * Exit codes shared by every role. A role with a verdict (a client, the subscriber, the collector)
@@ -77,6 +79,8 @@ export interface Role<C> {
   discard(socket: zmq.Socket): void;
   bind(socket: zmq.Socket, endpoint: string): Promise<void>;
   connect(socket: zmq.Socket, endpoint: string): void;
+  /** The role's live figures for the dashboard (a tally, a verdict so far), read at each telemetry record. */
+  figures(read: () => Record<string, unknown>): void;
   /** Logs the readiness line tests and users wait on. */
   ready(detail?: string): void;
   /**
@@ -119,13 +123,17 @@ export async function runRole<S extends Spec>(
   const logging = attempt(() => loadConfig(logSpec));
   // The name compose gives this replica (consumer-2), so logs and reports match `docker ps`.
   const replica = await replicaName();
-  const log = createLog(name, replica, {
+  let telemetry: Telemetry | undefined;
+  const lines = createLog(name, replica, {
     level: logging?.LOG_LEVEL,
     every: logging?.LOG_EVERY,
     format: logging?.LOG_FORMAT,
     time: logging?.LOG_TIME === "on",
   });
+  // The RESULT goes to the dashboard too, as the role's last figures.
+  const log: Log = { ...lines, result: (fields) => (lines.result(fields), telemetry?.setResult(fields)) };
   const config = attempt(() => loadConfig(spec));
+  const discovery = attempt(() => loadConfig(discoverySpec));
   const liveness = attempt(() => loadConfig(heartbeatSpec));
   if (liveness?.HEARTBEAT_MS === 0 && needsHeartbeats) {
     problems.push(`HEARTBEAT_MS: expected an integer from 50 to 60000, got "0" (${name} needs heartbeats)`);
@@ -140,11 +148,13 @@ export async function runRole<S extends Spec>(
     client: names.some((n) => n.endsWith("_CONNECT")) || binds.some(connectsInstead),
   };
   const security = attempt(() => loadSecurity(process.env, sides, replica));
-  if (!logging || !config || !security || !liveness || problems.length > 0) {
+  const telemetryConfig = attempt(() => loadTelemetry());
+  if (!logging || !config || !security || !liveness || !discovery || !telemetryConfig || problems.length > 0) {
     for (const problem of problems) log.error(`config ${problem}`);
     process.exit(Exit.config);
   }
 
+  telemetry = new Telemetry({ ...telemetryConfig, role: name, replica });
   const sockets = new Set<zmq.Socket>();
   const guard = new Guard(security, log, (socket) => sockets.add(socket));
   const endpoints: string[] = [];
@@ -182,7 +192,7 @@ export async function runRole<S extends Spec>(
     open<T extends zmq.Socket, O extends object>(Type: new (options?: O) => T, options?: O): T {
       const publishes = (Type as unknown) === zmq.Publisher || (Type as unknown) === zmq.XPublisher;
       const maxMessageSize = publishes ? MAX_SUBSCRIPTION_BYTES : MAX_MESSAGE_BYTES;
-      const socket = new Type({ linger: LINGER_MS, maxMessageSize, ...heartbeatOptions(liveness.HEARTBEAT_MS), ...options } as O);
+      const socket = new (telemetry.counted(Type))({ linger: LINGER_MS, maxMessageSize, ...heartbeatOptions(liveness.HEARTBEAT_MS), ...options } as O);
       sockets.add(socket);
       return socket;
     },
@@ -198,22 +208,31 @@ export async function runRole<S extends Spec>(
       if (target !== undefined) {
         guard.client(socket);
         socket.connect(target);
+        telemetry.endpoint(socket, "connect", target);
         endpoints.push(`connecting to ${target} (instead of binding)`);
         return;
       }
       await guard.server(socket);
       await socket.bind(endpoint);
+      telemetry.endpoint(socket, "bind", endpoint);
       endpoints.push(`bound ${endpoint}`);
     },
     connect(socket, endpoint) {
       guard.client(socket);
       const target = connectInstead(endpoint) ?? endpoint;
+      if (connectEach(socket, target, { signal: controller.signal, onAdd: (address) => log.info(`connecting to ${address}, a replica of ${target}`) })) {
+        endpoints.push(`connecting to every replica of ${target}`);
+        telemetry.endpoint(socket, "connect", `every replica of ${target}`);
+        return;
+      }
       socket.connect(target);
+      telemetry.endpoint(socket, "connect", target);
       endpoints.push(`connecting to ${target}`);
     },
     ready(detail) {
       const secure = guard.mode === "curve" ? "CURVE on" : undefined;
       log.notice(`ready: ${[...endpoints, secure, detail].filter(Boolean).join(", ")}`);
+      telemetry.ready();
     },
     async receive(socket) {
       try {
@@ -223,6 +242,7 @@ export async function runRole<S extends Spec>(
         throw err;
       }
     },
+    figures: (read) => telemetry.figures(read),
     timedOut: (err) => isEagain(err) && !controller.signal.aborted,
     sleep: (ms) => delay(ms, undefined, { signal: controller.signal }).catch(() => undefined),
   };
@@ -249,6 +269,7 @@ export async function runRole<S extends Spec>(
     code = Exit.ok;
     log.info("stopped");
   }
+  telemetry.close(code);
   // Exit when the event loop drains, so zeromq can flush what lingers; force it if something hangs on.
   process.exitCode = code;
   setTimeout(() => process.exit(code), LINGER_MS + 300).unref();

@@ -19,8 +19,13 @@ export async function replicaName(): Promise<string> {
   return (name && replicaOf(name)) || hostname();
 }
 
-/** `zmq-lab-broker-worker-2.zmq-lab_default` → `broker-worker-2`: the container name without its project. */
+/**
+ * `zmq-lab-broker-worker-2.zmq-lab_default` → `broker-worker-2`: the container name without its
+ * project. A Swarm task's `<stack>_consumer.2.<task id>.<stack>_default` → `consumer-2`.
+ */
 export function replicaOf(ptr: string): string {
+  const task = /^[^_.]+_([^.]+)\.(\d+)\.[a-z0-9]{25}(\.|$)/.exec(ptr);
+  if (task) return `${task[1]}-${task[2]}`;
   const [container = "", network = ""] = ptr.split(/\.(.*)/s);
   const project = network.slice(0, network.lastIndexOf("_"));
   return project && container.startsWith(`${project}-`) ? container.slice(project.length + 1) : container;

@@ -26,6 +26,8 @@ export interface LabOptions {
   files?: string[];
   /** The compose project name (default: zmq-lab-test-<profile>-<random>), known before the start. */
   project?: string;
+  /** Profiles to start beside `profile` (`view`: the dashboard). */
+  with?: string[];
 }
 
 /** The exits watchExits saw, per container name (`rep-server-1`). */
@@ -54,12 +56,12 @@ export class Lab extends ComposeProject {
   /** Starts `profile` from the repo's compose.yaml and waits until every running role logged "ready". */
   static async start(
     profile: string,
-    { env = {}, scale = {}, services, files = ["compose.yaml"], project = projectName(profile) }: LabOptions = {},
+    { env = {}, scale = {}, services, files = ["compose.yaml"], project = projectName(profile), with: more = [] }: LabOptions = {},
   ): Promise<Lab> {
     const scaleFlags = Object.entries(scale).flatMap(([service, n]) => ["--scale", `${service}=${n}`]);
     const environment = await new DockerComposeEnvironment(repoRoot, files)
       .withProjectName(project)
-      .withProfiles(profile)
+      .withProfiles(profile, ...more)
       .withEnvironmentFile(noEnvFile)
       .withEnvironment(env)
       .withClientOptions({ commandOptions: scaleFlags })

@@ -38,7 +38,11 @@ export interface Row {
 
 /** The collector's RESULT, its per-consumer tallies as rows (ordered by id) and `consumers` their number. */
 export async function collected(lab: Lab, name = "collector-1") {
-  const result = await lab.result<CollectorResult>(name);
+  return collectorReport(await lab.result<CollectorResult>(name));
+}
+
+/** A collector's RESULT (from a Lab or a lab swarm's logs) as `collected` returns it. */
+export function collectorReport(result: CollectorResult) {
   const rows: Row[] = Object.entries(result.consumers).map(([consumer, { count, sum }]) => ({ consumer, count, sum }));
   return { ...result, consumers: rows.length, rows, announcedTasks: result.announced?.tasks, announcedTotal: result.announced?.total };
 }

@@ -14,7 +14,7 @@ const filesUnder = (dir: string, ext: string) =>
 
 const docs = ["README.md", ...filesUnder("docs", ".md")];
 /** Role folders that are not patterns, and the pages that document their variables. */
-const notPatterns: Record<string, string | undefined> = { runtime: undefined, tools: undefined, intruder: "docs/secure.md" };
+const notPatterns: Record<string, string | undefined> = { runtime: undefined, tools: undefined, intruder: "docs/secure.md", dashboard: "docs/view.md" };
 /** The bench's variables are set by `npm run bench` for each run, never by a user (docs/bench.md). */
 const benchOnly = "bench";
 

@@ -1,0 +1,296 @@
+// Telemetry: every role publishes a small JSON record about itself (its sockets' endpoints, message
+// and byte counts, monitor events, its own figures) from a PUB that connects to TELEMETRY_CONNECT
+// (tcp://dashboard:5599), every TELEMETRY_INTERVAL_MS and soon after each socket event. It is fire
+// and forget: with no dashboard, PUB drops; a send still in flight makes the next record a drop.
+import { basename, dirname } from "node:path";
+import * as zmq from "zeromq";
+import { endpoint, integer, loadConfig } from "./config.js";
+
+/** Where telemetry goes unless TELEMETRY_CONNECT says otherwise (empty: nowhere). */
+export const DEFAULT_TELEMETRY = "tcp://dashboard:5599";
+/** The record format's version, so the dashboard can refuse what it doesn't know. */
+export const TELEMETRY_VERSION = 1;
+
+/** The monitor events the view shows; each is counted per socket and listed in the next record. */
+export const SOCKET_EVENTS = ["bind", "connect", "accept", "handshake", "disconnect", "handshake:error:protocol", "handshake:error:auth", "handshake:error:other"] as const;
+export type SocketEvent = (typeof SOCKET_EVENTS)[number];
+
+export type RoleState = "starting" | "ready" | "exited";
+
+export interface Flow {
+  msgs: number;
+  bytes: number;
+}
+
+export interface SocketRecord {
+  id: number;
+  type: string;
+  endpoints: string[];
+  in: Flow;
+  out: Flow;
+  events: Partial<Record<SocketEvent, number>>;
+}
+
+export interface EventRecord {
+  at: number;
+  socket: number;
+  event: SocketEvent;
+  address: string;
+}
+
+export interface TelemetryRecord {
+  v: typeof TELEMETRY_VERSION;
+  role: string;
+  replica: string;
+  pattern: string;
+  /** Per process, from 1: a gap is a record lost on the way. */
+  seq: number;
+  at: number;
+  intervalMs: number;
+  state: RoleState;
+  exitCode?: number;
+  sockets: SocketRecord[];
+  /** Socket events since the previous record, the latest MAX_EVENTS of them. */
+  events: EventRecord[];
+  /** Records this process could not hand to its socket (a send still in flight). */
+  dropped: number;
+  figures?: Record<string, unknown>;
+  result?: Record<string, unknown>;
+}
+
+/** Per record; a storm of failed handshakes sends its latest events and its counts, not all of them. */
+const MAX_EVENTS = 50;
+/** A record soon after an event, but no more than one per this many ms. */
+const EVENT_DELAY_MS = 50;
+/** A dashboard that is away costs at most this many queued records. */
+const TELEMETRY_HWM = 20;
+
+const telemetrySpec = {
+  TELEMETRY_CONNECT: endpoint({ default: DEFAULT_TELEMETRY }),
+  TELEMETRY_INTERVAL_MS: integer({ min: 50, max: 60_000, default: 500 }),
+};
+
+export interface TelemetryConfig {
+  /** Undefined: telemetry is off. */
+  connect: string | undefined;
+  intervalMs: number;
+}
+
+/**
+ * Reads TELEMETRY_CONNECT (unset: the dashboard's default; set but empty: off) and
+ * TELEMETRY_INTERVAL_MS. Throws a ConfigError naming a bad value.
+ */
+export function loadTelemetry(env: NodeJS.ProcessEnv = process.env): TelemetryConfig {
+  const off = env.TELEMETRY_CONNECT === "";
+  const config = loadConfig(telemetrySpec, env);
+  return { connect: off ? undefined : config.TELEMETRY_CONNECT, intervalMs: config.TELEMETRY_INTERVAL_MS };
+}
+
+/** The pattern a role belongs to: its file's folder (`dist/pipeline/collector.js` → pipeline). */
+export const patternOf = (script = process.argv[1] ?? "") => basename(dirname(script)) || "unknown";
+
+/** Bytes of what a role hands to send(): a frame or an array of frames. */
+function sizeOf(message: unknown): number {
+  if (typeof message === "string") return Buffer.byteLength(message);
+  if (Array.isArray(message)) return message.reduce((sum: number, frame) => sum + sizeOf(frame), 0);
+  if (ArrayBuffer.isView(message) || message instanceof ArrayBuffer) return message.byteLength;
+  return 0;
+}
+
+export interface TelemetryOptions extends TelemetryConfig {
+  role: string;
+  replica: string;
+  pattern?: string;
+}
+
+/**
+ * Counts what the role's sockets do and publishes it. `counted(Type)` gives the socket class
+ * `role.open()` creates, counting every send and receive; `watch` follows its monitor events.
+ */
+export class Telemetry {
+  private readonly tracked: SocketRecord[] = [];
+  private readonly bySocket = new WeakMap<zmq.Socket, SocketRecord>();
+  private events: EventRecord[] = [];
+  private seq = 0;
+  private dropped = 0;
+  private busy = false;
+  private state: RoleState = "starting";
+  private exitCode: number | undefined;
+  private figuresOf: (() => Record<string, unknown>) | undefined;
+  private result: Record<string, unknown> | undefined;
+  private readonly publisher: zmq.Publisher | undefined;
+  private readonly timer: NodeJS.Timeout | undefined;
+  private soon: NodeJS.Timeout | undefined;
+  private readonly classes = new Map<unknown, unknown>();
+
+  constructor(private readonly options: TelemetryOptions) {
+    if (!options.connect) return;
+    // A context of its own: while the dashboard's name does not resolve, libzmq retries the lookup
+    // on this context's I/O thread, never on the one the role's sockets use.
+    this.publisher = new zmq.Publisher({
+      context: new zmq.Context({ ioThreads: 1 }),
+      sendHighWaterMark: TELEMETRY_HWM,
+      // What comes back on a PUB is subscriptions: a few bytes, never more.
+      maxMessageSize: 1024,
+      linger: 100,
+      reconnectInterval: 500,
+      reconnectMaxInterval: 2000,
+    });
+    this.publisher.connect(options.connect);
+    this.timer = setInterval(() => this.flush(), options.intervalMs).unref();
+  }
+
+  get enabled(): boolean {
+    return this.publisher !== undefined;
+  }
+
+  /** A subclass of `Type` whose instances count their messages; `Type` itself when telemetry is off. */
+  counted<S extends zmq.Socket, O extends object>(Type: new (options?: O) => S): new (options?: O) => S {
+    if (!this.enabled) return Type;
+    const known = this.classes.get(Type) as (new (options?: O) => S) | undefined;
+    if (known) return known;
+    const telemetry = this;
+    // Sockets are sealed objects: counting lives in a subclass, and each instance's record in a map.
+    const records = new WeakMap<object, SocketRecord>();
+    const Counted = class extends (Type as unknown as new (options?: O) => zmq.Socket) {
+      constructor(options?: O) {
+        super(options);
+        records.set(this, telemetry.track(this, Type.name));
+      }
+    };
+    // Only what the type has: a PUSH gets no receive, a PULL no send.
+    const base = Type.prototype as { send?: (message: unknown) => Promise<void>; receive?: () => Promise<Buffer[]> };
+    const { send, receive } = base;
+    // No async wrapper on the hot path: the caller gets zeromq's own promise (a send is counted
+    // when handed over, and taken back if it fails), or one `then` for a receive.
+    if (send) {
+      Object.defineProperty(Counted.prototype, "send", {
+        value(this: zmq.Socket, message: unknown) {
+          const record = records.get(this)!;
+          const bytes = sizeOf(message);
+          record.out.msgs++;
+          record.out.bytes += bytes;
+          const sent = send.call(this, message);
+          sent.catch(() => {
+            record.out.msgs--;
+            record.out.bytes -= bytes;
+          });
+          return sent;
+        },
+      });
+    }
+    if (receive) {
+      Object.defineProperty(Counted.prototype, "receive", {
+        value(this: zmq.Socket) {
+          const record = records.get(this)!;
+          return receive.call(this).then((frames) => {
+            record.in.msgs++;
+            record.in.bytes += sizeOf(frames);
+            return frames;
+          });
+        },
+      });
+    }
+    this.classes.set(Type, Counted);
+    return Counted as unknown as new (options?: O) => S;
+  }
+
+  /** Starts a record for a socket and follows its monitor events. */
+  track(socket: zmq.Socket, type: string): SocketRecord {
+    const record: SocketRecord = { id: this.tracked.length, type, endpoints: [], in: { msgs: 0, bytes: 0 }, out: { msgs: 0, bytes: 0 }, events: {} };
+    this.tracked.push(record);
+    this.bySocket.set(socket, record);
+    for (const event of SOCKET_EVENTS) {
+      socket.events.on(event, ({ address }: { address: string }) => {
+        record.events[event] = (record.events[event] ?? 0) + 1;
+        this.events.push({ at: Date.now(), socket: record.id, event, address });
+        if (this.events.length > MAX_EVENTS) this.events.shift();
+        this.flushSoon();
+      });
+    }
+    return record;
+  }
+
+  /** Notes where a socket binds or connects (`bind tcp://*:5558`, `connect tcp://producer:5557`). */
+  endpoint(socket: zmq.Socket, how: "bind" | "connect", endpoint: string): void {
+    this.bySocket.get(socket)?.endpoints.push(`${how} ${endpoint}`);
+  }
+
+  /** The role's own live figures, read at each record; a throwing callback gives none. */
+  figures(read: () => Record<string, unknown>): void {
+    this.figuresOf = read;
+  }
+
+  ready(): void {
+    this.state = "ready";
+    this.flushSoon();
+  }
+
+  /** The role's RESULT: its last figures. */
+  setResult(fields: Record<string, unknown>): void {
+    this.result = fields;
+    this.flushSoon();
+  }
+
+  /** The last record (state `exited`), then the socket closes; linger lets it out if a dashboard is there. */
+  close(exitCode: number): void {
+    if (!this.publisher) return;
+    clearInterval(this.timer);
+    clearTimeout(this.soon);
+    this.state = "exited";
+    this.exitCode = exitCode;
+    this.flush();
+    // After the send's turn: a close right away could cut it.
+    setImmediate(() => this.publisher!.close());
+  }
+
+  /** The record as it stands now. */
+  snapshot(): TelemetryRecord {
+    let figures: Record<string, unknown> | undefined;
+    try {
+      figures = this.figuresOf?.();
+    } catch {
+      figures = undefined;
+    }
+    const events = this.events;
+    this.events = [];
+    return {
+      v: TELEMETRY_VERSION,
+      role: this.options.role,
+      replica: this.options.replica,
+      pattern: this.options.pattern ?? patternOf(),
+      seq: ++this.seq,
+      at: Date.now(),
+      intervalMs: this.options.intervalMs,
+      state: this.state,
+      ...(this.exitCode !== undefined && { exitCode: this.exitCode }),
+      sockets: this.tracked,
+      events,
+      dropped: this.dropped,
+      ...(figures && { figures }),
+      ...(this.result && { result: this.result }),
+    };
+  }
+
+  private flushSoon(): void {
+    if (!this.publisher || this.soon || this.state === "exited") return;
+    this.soon = setTimeout(() => {
+      this.soon = undefined;
+      this.flush();
+    }, EVENT_DELAY_MS).unref();
+  }
+
+  private flush(): void {
+    const publisher = this.publisher;
+    if (!publisher || publisher.closed) return;
+    if (this.busy) {
+      this.dropped++;
+      return;
+    }
+    this.busy = true;
+    publisher
+      .send(JSON.stringify(this.snapshot()))
+      .catch(() => void this.dropped++)
+      .finally(() => (this.busy = false));
+  }
+}

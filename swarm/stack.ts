@@ -1,0 +1,75 @@
+// A pattern's stack file, made from the compose files themselves: `docker compose --profile X
+// config --format json` flattened (extends, include, env interpolation done by compose), then
+// adapted to what `docker stack deploy` on engine 20.10 takes. No second copy of any role.
+
+/** The part of `docker compose config --format json` this adapter reads. */
+export interface ComposeConfig {
+  services: Record<string, ComposeService>;
+}
+
+export interface ComposeService {
+  image?: string;
+  command?: string[] | null;
+  entrypoint?: string[] | null;
+  environment?: Record<string, string | null>;
+  init?: boolean;
+  labels?: Record<string, string>;
+  stop_grace_period?: string;
+  build?: unknown;
+  scale?: number;
+  deploy?: { replicas?: number };
+}
+
+export interface StackOptions {
+  /** The pattern's finite role: it runs once (no restart), and its end is the stack's verdict. */
+  finite: string;
+  /** Replicas per service (default: compose's, else 1). */
+  replicas?: Record<string, number>;
+  /** Services kept on the manager node (the node-loss drill keeps the singletons there). */
+  onManager?: string[];
+}
+
+/** The node label every lab node carries, so placement can spread replicas over nodes. */
+export const NODE_LABEL = "zmq-lab.node";
+
+/** The stack: one service per role of the profile that has replicas, on the stack's overlay network. */
+export function toStack(config: ComposeConfig, { finite, replicas = {}, onManager = [] }: StackOptions) {
+  const unknown = Object.keys(replicas).filter((name) => !(name in config.services));
+  if (unknown.length > 0) throw new Error(`--replicas names no service of this pattern: ${unknown.join(", ")}`);
+  const services: Record<string, object> = {};
+  for (const [name, service] of Object.entries(config.services)) {
+    // The image-building service (build:, scale 0) runs nothing; compose's replicas: 0 stay off.
+    const count = replicas[name] ?? service.deploy?.replicas ?? service.scale ?? 1;
+    if (service.build !== undefined || count === 0) continue;
+    services[name] = {
+      image: service.image,
+      ...(service.command ? { command: service.command } : {}),
+      ...(service.entrypoint ? { entrypoint: service.entrypoint } : {}),
+      // Replica names people can match: consumer-2 in logs and reports, as on compose.
+      hostname: `${name}-{{.Task.Slot}}`,
+      // Swarm's DNS lists a service's replicas under tasks.<service>; its name is one virtual IP.
+      environment: { ...definedOnly(service.environment), DISCOVERY: service.environment?.DISCOVERY || "tasks" },
+      init: service.init,
+      labels: service.labels,
+      stop_grace_period: service.stop_grace_period,
+      deploy: {
+        replicas: count,
+        // The name lists every replica, as compose's DNS does: no virtual IP, which needs the
+        // kernel's IPVS (absent on some hosts, this lab's included), and libzmq connects to one address anyway.
+        endpoint_mode: "dnsrr",
+        // The finite role's exit is the verdict, so it never runs twice; the others come back
+        // after a crash or a lost node, not after a clean exit (a consumer told to stop).
+        restart_policy: { condition: name === finite ? "none" : "on-failure" },
+        placement: {
+          preferences: [{ spread: `node.labels.${NODE_LABEL}` }],
+          ...(onManager.includes(name) ? { constraints: ["node.role == manager"] } : {}),
+        },
+      },
+    };
+  }
+  // Engine 20.10's stack loader wants a version, and knows nothing of name, profiles or build.
+  return { version: "3.8", services };
+}
+
+const definedOnly = (env: Record<string, string | null> = {}) =>
+  Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== null));

@@ -1,0 +1,52 @@
+// Patterns as Swarm stacks on a 1-node lab swarm (Docker-in-Docker): the pipeline's producer
+// counts its consumers through tasks.consumer, and rep-server replicas serve by name or all at once.
+import { describe, expect, it } from "vitest";
+import { makeBatch } from "../services/pipeline/wire.js";
+import { deploy, removeStack, serviceLogs, waitForEnd } from "../swarm/deploy.js";
+import { noEnvFile } from "./helpers/lab.js";
+import { base as pipelineBase } from "./helpers/pipeline.js";
+import { base as reqrepBase } from "./helpers/reqrep.js";
+import { collectorOf, labSwarmPerFile, serverTables } from "./helpers/swarm.js";
+
+const swarm = labSwarmPerFile(1);
+
+describe("stacks on a lab swarm", () => {
+  it("pipeline: 4 consumer replicas found through tasks.consumer, PASS with exact count and sum", async () => {
+    const env = { ...pipelineBase, TASKS: "60" };
+    await deploy(swarm(), "pipeline", { envFile: noEnvFile, env, replicas: { consumer: 4 } });
+    expect(await waitForEnd(swarm(), "collector", 1, 90_000)).toBe(0);
+    const total = makeBatch(60, Number(env.SEED)).total;
+    const report = collectorOf(await serviceLogs(swarm(), "collector"));
+    expect(report).toMatchObject({ verdict: "PASS", count: 60, sum: total, announcedTasks: 60, announcedTotal: total, consumers: 4 });
+    expect(report.rows.map((row) => row.consumer).sort()).toEqual(["consumer-1", "consumer-2", "consumer-3", "consumer-4"]);
+    expect(await serviceLogs(swarm(), "producer")).toContainEqual(expect.stringMatching(/consumers connected: 4 of 4 /));
+    await removeStack(swarm());
+  }, 150_000);
+
+  it("reqrep 3 x 3: by name a client talks to one replica; with CONNECT_TO=replicas all 3 replicas serve", async () => {
+    const requests = 9;
+    const tables: Record<string, Map<string, Map<string, number>>> = {};
+    for (const mode of ["name", "replicas"]) {
+      const env = { ...reqrepBase, REQUESTS: String(requests), CONNECT_TO: mode };
+      await deploy(swarm(), "reqrep", { envFile: noEnvFile, env, replicas: { "rep-server": 3, "req-client": 3 } });
+      expect(await waitForEnd(swarm(), "req-client", 3, 90_000)).toBe(0);
+      // The servers log their table once idle for REP_IDLE_MS.
+      const deadline = Date.now() + 20_000;
+      do tables[mode] = serverTables(await serviceLogs(swarm(), "rep-server"));
+      while ([...tables[mode]!.values()].reduce((n, t) => n + [...t.values()].reduce((a, b) => a + b, 0), 0) < 3 * requests && Date.now() < deadline);
+      await removeStack(swarm());
+    }
+    const answered = (t: Map<string, number>) => [...t.values()].reduce((a, b) => a + b, 0);
+    for (const mode of ["name", "replicas"]) {
+      expect([...tables[mode]!.values()].reduce((n, t) => n + answered(t), 0), `${mode}: all requests answered`).toBe(3 * requests);
+    }
+    // By name: libzmq connects to the first address DNS gives, so each client is in one table only.
+    for (const client of ["req-client-1", "req-client-2", "req-client-3"]) {
+      expect([...tables.name!.values()].filter((t) => t.has(client)), client).toHaveLength(1);
+    }
+    // Every replica: all 3 servers answered, as each client round-robins over its connections
+    // (a replica that starts late may miss a client's first requests, so not every pair is asserted).
+    expect(tables.replicas!.size).toBe(3);
+    for (const [replica, table] of tables.replicas!) expect(answered(table), replica).toBeGreaterThan(0);
+  }, 240_000);
+});
