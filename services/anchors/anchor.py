@@ -31,7 +31,9 @@ elif role == "source":
     socket.connect(endpoint)
     for _ in range(count):
         socket.send(payload)
+    # Without term() Python may exit before libzmq has sent the last queued messages.
     socket.close(linger=-1)
+    context.term()
 elif role == "echo":
     socket = context.socket(zmq.REP)
     socket.bind(endpoint)

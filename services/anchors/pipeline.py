@@ -20,7 +20,9 @@ if role == "producer":
     print("batch start: %d tasks, total %d" % (tasks, sum(range(tasks))), flush=True)
     for num in range(tasks):
         socket.send_json({"num": num})
+    # Without term() Python may exit before libzmq has sent the last queued tasks.
     socket.close(linger=-1)
+    context.term()
 elif role == "consumer":
     producer, collector = sys.argv[2], sys.argv[3]
     consumer_id = sys.argv[4] if len(sys.argv) > 4 else host.gethostname()
