@@ -9,7 +9,7 @@ import { base as reqrepBase } from "./helpers/reqrep.js";
 // it whole, so the target grows until the kernel kills it at its compose memory limit (128 MiB):
 // only that container dies, a server comes back by its restart policy, and every other role goes
 // on. With CURVE on, an outsider without keys never gets past the greeting. The subscription
-// flood: a publisher refuses subscriptions over 256 bytes, so 2 000 of 60 KiB leave it as it was.
+// flood: a publisher refuses subscriptions over 512 bytes, so 2 000 of 60 KiB leave it as it was.
 const MIB = 2 ** 20;
 
 /** The intruder's endless message against `target`, declaring itself a `socket`. */
@@ -74,7 +74,7 @@ describe("drill: the endless multipart message", () => {
     const env = { PUB_ZIPS: "10000-10019", PUB_RATE: "200", ZIP_FILTER: "10001", UPDATES: "60", SUB_TIMEOUT_MS: "10000" };
     const lab = await labs.start("pubsub", { env });
     const watch = await lab.watchExits();
-    // The flood: every subscription is over the publishers' 256-byte limit, so libzmq drops the peer each time.
+    // The flood: every subscription is over the publishers' 512-byte limit, so libzmq drops the peer each time.
     const flood = await lab.run(["node", "dist/intruder/intruder.js"], {
       INTRUDER_TARGET: "tcp://weather-pub-2:5556",
       INTRUDER_SOCKET: "sub",
@@ -88,14 +88,14 @@ describe("drill: the endless multipart message", () => {
     // Measured without the limit: 50 such subscriptions took a publisher to 160 MiB.
     expect(peak).toBeLessThan(48 * MIB);
 
-    // A publisher's inbound frames are capped at 256 bytes, so its endless message is of small frames.
-    const sent = await endless(lab, "tcp://weather-pub-1:5556", "sub", 200);
+    // A publisher's inbound frames are capped at 512 bytes, so its endless message is of small frames.
+    const sent = await endless(lab, "tcp://weather-pub-1:5556", "sub", 500);
     const back = await expectOomKilled(lab, watch, "weather-pub-1-1", { restarts: true });
     expect(await lab.waitForExit("weather-sub-1")).toBe(0);
     await expectUntouched(lab, ["weather-pub-2-1", "weather-sub-1"]);
     console.log(
       `2000 × 60 KiB subscriptions: weather-pub-2 peak ${(peak / MIB).toFixed(1)} MiB; ` +
-        `endless message of 200-byte frames to weather-pub-1: ${(sent / MIB).toFixed(1)} MiB in, OOM-killed, ready again ${back.toFixed(1)} s after`,
+        `endless message of 500-byte frames to weather-pub-1: ${(sent / MIB).toFixed(1)} MiB in, OOM-killed, ready again ${back.toFixed(1)} s after`,
     );
   });
 

@@ -82,9 +82,9 @@ describe("pipeline profile", () => {
     expect(report.missingTasks).toHaveLength(100 - counted);
     expect(report.problems[0]).toMatch(new RegExp(`^missing ${100 - counted} of 100 results: tasks \\d+`));
     if (summed !== report.announcedTotal) expect(report.problems).toContain(`sum ${summed} differs from the announced total ${report.announcedTotal}`);
-    // The problems are logged for people too, and the verdict comes last.
+    // The problems are logged for people too, the verdict ends their report, and RESULT comes last.
     for (const problem of report.problems) expect(lines.some((line) => line.endsWith(` ERROR ${problem}`)), problem).toBe(true);
-    expect(lines.at(-1)).toMatch(/ verdict: FAIL$/);
+    expect(lines.slice(-2)).toEqual([expect.stringMatching(/ verdict: FAIL$/), expect.stringMatching(/^RESULT /)]);
 
     // The consumers hear that the batch is over and stop cleanly.
     for (const name of await lab.names("consumer")) {

@@ -78,9 +78,9 @@ await runRole(
     const result = collectorResult(tally, ended);
     report(tally).forEach((line) => log.notice(line));
     result.problems.forEach((problem) => log.error(problem));
-    log.result({ ...result });
-    // The verdict last, for people reading the log.
+    // The verdict ends the report for people; RESULT, for tools, is the role's last line, as every finite role's.
     log.notice(result.verdict === "PASS" ? "verdict: PASS, count and sum match the batch start" : "verdict: FAIL");
+    log.result({ ...result });
     // Last, so the verdict is logged before producer and consumers exit (compose may then stop us).
     await control.send(encodeStop(result.verdict === "PASS" ? "batch complete" : "batch failed"));
     return result.verdict === "PASS" ? Exit.ok : Exit.mismatch;

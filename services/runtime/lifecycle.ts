@@ -51,9 +51,10 @@ const MAX_MESSAGE_BYTES = 64 * 1024;
 /**
  * What a publisher receives are subscriptions, which libzmq keeps in a trie of one node per byte:
  * 50 unique 60 KiB subscriptions took a publisher from 16 to 160 MiB. The lab's topics are zip
- * codes; a longer subscription gets its peer disconnected.
+ * codes; a longer subscription gets its peer disconnected. The cap also bounds the handshake: a
+ * CURVE client's INITIATE command is 276 bytes (256 refused every CURVE subscriber), so 512 leaves room for metadata.
  */
-const MAX_SUBSCRIPTION_BYTES = 256;
+const MAX_SUBSCRIPTION_BYTES = 512;
 /** After a signal, how long the role may take to finish before it is forced out. */
 const GRACE_MS = 1500;
 
@@ -71,7 +72,7 @@ export interface Role<C> {
   readonly heartbeatMs: number;
   /**
    * Creates a socket that closes with a short linger when the role stops, refuses frames over
-   * 64 KiB (a publisher: subscriptions over 256 bytes), and heartbeats its peers every
+   * 64 KiB (a publisher: subscriptions over 512 bytes), and heartbeats its peers every
    * HEARTBEAT_MS (a peer silent for 3 is disconnected).
    */
   open<S extends zmq.Socket, O extends object>(Type: new (options?: O) => S, options?: O): S;
