@@ -1,7 +1,7 @@
 // `npm run bench`: runs the lab's roles in containers (and the same code over host loopback), one
 // measurement after another, and writes the markdown table to stdout, results/bench.json and
 // results/bench.svg. Expects the role image built and tsconfig.bench.json compiled (scripts/bench.sh).
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { availableParallelism, cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { formatPlan, type BenchResult, type LatencyResult, type PubSubResult, type Run, type ThroughputResult } from "../services/bench/wire.js";
@@ -9,6 +9,7 @@ import { dockerode } from "../test/helpers/compose-project.js";
 import { repoRoot } from "../test/helpers/repo.js";
 import { benchProject, benchResults, finished, freePort, hostRole, linesAtExit, serviceResults } from "./projects.js";
 import { brokerLatency, makespans } from "./broker.js";
+import { anchorLatency, anchorMarkdown, anchorThroughput, buildAnchorImage, pyPipeline, type Anchors } from "./anchors.js";
 import { medians, perSecond, type BenchReport, type Latency, type Pipeline, type PubSub, type Startup, type Throughput } from "./figures.js";
 import { brokerMarkdown, markdown } from "./markdown.js";
 import { svg } from "./svg.js";
@@ -35,6 +36,10 @@ const ROUNDS_OF_THROUGHPUT = 3;
 const ROUNDS = "10000";
 // Tasks of about 40 ms each, so the per-result work of producer and collector stays a small share.
 const PIPELINE = { tasks: 200, cost: "20000", consumers: [1, 2, 4] };
+/** The lab's pipeline beside the pyzmq one: this many zero-cost tasks. */
+const ANCHOR_TASKS = 20_000;
+/** zeromq.js as installed here (the role image installs the same lock file). */
+const zeromqVersion = async () => (JSON.parse(await readFile(join(repoRoot, "node_modules/zeromq/package.json"), "utf8")) as { version: string }).version;
 
 const throughputRows = (results: BenchResult[], path: Throughput["path"]): Throughput[] =>
   (results.filter((r) => r.kind === "throughput" && r.run > 0) as ThroughputResult[]).map(({ mode, size, messages, seconds }) => ({ path, mode, size, messages, seconds }));
@@ -94,8 +99,8 @@ async function pubsub(subscribers: number): Promise<PubSub[]> {
 }
 
 /** The real pipeline roles: batch start to verdict in the collector's log, and the first result. */
-async function pipeline(consumers: number): Promise<{ row: Pipeline; startup: Startup }> {
-  const env = { TASKS: String(PIPELINE.tasks), TASK_MODE: "cpu", TASK_COST: PIPELINE.cost, SEED: "7", CONSUMERS: String(consumers), TASK_INTERVAL_MS: "0" };
+async function pipeline(consumers: number, tasks = PIPELINE.tasks, cost = PIPELINE.cost): Promise<{ row: Pipeline; startup: Startup }> {
+  const env = { TASKS: String(tasks), TASK_MODE: "cpu", TASK_COST: cost, SEED: "7", CONSUMERS: String(consumers), TASK_INTERVAL_MS: "0" };
   await using project = await benchProject(`pipeline-${consumers}`, "pipeline", env);
   const load = loadavg()[0]!;
   const upAt = Date.now();
@@ -106,7 +111,7 @@ async function pipeline(consumers: number): Promise<{ row: Pipeline; startup: St
   const [batch, verdict, first] = [at(/ batch start: /), at(/ verdict: PASS/), at(/ result 1\//)];
   if (batch === undefined || verdict === undefined) throw new Error(`pipeline with ${consumers} consumers: no batch start or no PASS verdict`);
   return {
-    row: { consumers, tasks: PIPELINE.tasks, seconds: (verdict - batch) / 1000, load },
+    row: { consumers, tasks, seconds: (verdict - batch) / 1000, load },
     startup: { profile: "pipeline", ms: first !== undefined ? first - upAt : NaN, first: "collector: result 1" },
   };
 }
@@ -191,6 +196,28 @@ for (const n of PIPELINE.consumers) {
   if (n === 1) report.startup.push(up);
 }
 await broker(false);
+say("anchors: libzmq C and pyzmq, PUSH/PULL and REQ/REP; the pipeline, lab vs pyzmq, 3 times each");
+await buildAnchorImage();
+const anchors: Anchors = { throughput: [], latency: [], pipeline: [] };
+// A failed anchor leaves its cells "-"; the rest of the report still comes out.
+const anchor = async <T>(what: string, measure: () => Promise<T>, into: T[]) => {
+  try {
+    into.push(await measure());
+  } catch (err) {
+    say(`${what} failed: ${(err as Error).message}`);
+  }
+};
+for (const impl of ["c", "pyzmq"] as const) {
+  await anchor(`${impl} PUSH/PULL`, () => anchorThroughput(impl), anchors.throughput);
+  await anchor(`${impl} REQ/REP`, () => anchorLatency(impl, ROUNDS), anchors.latency);
+}
+// Zero-cost tasks, 2 consumers, the lab's defaults otherwise: the issue's side-by-side batch.
+for (let round = 0; round < 3; round++) {
+  anchors.pipeline.push({ impl: "lab", ...(await pipeline(2, ANCHOR_TASKS, "0")).row });
+  await anchor("pyzmq pipeline", async () => ({ impl: "pyzmq" as const, ...(await pyPipeline(ANCHOR_TASKS, 2)) }), anchors.pipeline);
+}
+// The zero-cost scaling curve's other points (2 consumers: the rounds above).
+for (const n of [1, 4]) anchors.pipeline.push({ impl: "lab", ...(await pipeline(n, ANCHOR_TASKS, "0")).row });
 say("time to first message: pair, reqrep, pubsub");
 report.startup.unshift(
   await startup("pair", "pair-client", / received 1\//, "pair-client: received 1", { PAIR_INTERVAL_MS: "1000", PAIR_MESSAGES: "10" }),
@@ -200,9 +227,9 @@ report.startup.unshift(
 
 const results = join(repoRoot, "results");
 await mkdir(results, { recursive: true });
-await writeFile(join(results, "bench.json"), JSON.stringify(report, null, 2) + "\n");
+await writeFile(join(results, "bench.json"), JSON.stringify({ ...report, anchors }, null, 2) + "\n");
 await writeFile(join(results, "bench.svg"), svg(report));
-const table = markdown(report);
+const table = markdown(report) + "\n" + anchorMarkdown(anchors, report, await zeromqVersion()).join("\n") + "\n";
 await writeFile(join(results, "bench.md"), table);
 process.stdout.write(table);
 say(`done; results/bench.json, results/bench.svg and results/bench.md written`);

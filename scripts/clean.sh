@@ -4,7 +4,8 @@
 # lab on the same engine is left alone:
 #   - every container of the tag (every profile, the test, bench and tour projects; stopped first),
 #   - their networks,
-#   - the tag's images (the role image zmq-lab/roles:<tag>, the tutorial's zmq-lab/pyzmq:<tag>)
+#   - the tag's images (the role image zmq-lab/roles:<tag>, the tutorial's zmq-lab/pyzmq:<tag>,
+#     the bench anchors' zmq-lab/anchors:<tag>)
 #     and their dangling predecessors,
 #   - with --all, also the stand-in base image the setup built (shared by every checkout).
 # --dry-run prints what it would remove and removes nothing.

@@ -46,10 +46,10 @@ await runRole(
         const { consumer, num, task } = message.value;
         const outcome = tally.add(message.value);
         const of = tally.batch?.tasks ?? "?";
-        const again = task !== undefined && tally.redispatched.has(task) ? " (re-dispatched)" : "";
         if (outcome === "counted") {
           active = performance.now();
-          log.each(`result ${tally.count}/${of} from ${consumer}: task ${task ?? "-"}, num ${num}${again}`);
+          const [count, again] = [tally.count, task !== undefined && tally.redispatched.has(task) ? " (re-dispatched)" : ""];
+          log.each(() => `result ${count}/${of} from ${consumer}: task ${task ?? "-"}, num ${num}${again}`);
         } else if (outcome === "duplicate") log.each(`duplicate of task ${task} from ${consumer}, not counted`);
         else log.warn(`rejected message ${tally.rejected} on ${port}: task ${task} is outside the batch of ${of}`);
         // Duplicates too: the producer may have missed the first confirmation.

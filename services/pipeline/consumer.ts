@@ -52,7 +52,8 @@ await runRole(
         await results.send(encodeResult({ consumer: id, ...task.value }));
         [done, sum] = [done + 1, sum + task.value.num];
         unsent = collector.attached ? 0 : unsent + 1;
-        log.each(`task ${task.value.task ?? "-"}: num ${task.value.num} in ${(performance.now() - started).toFixed(0)} ms`);
+        const ms = performance.now() - started;
+        log.each(() => `task ${task.value.task ?? "-"}: num ${task.value.num} in ${ms.toFixed(0)} ms`);
       }
     } catch (err) {
       // Closed by the stop broadcast, a signal or the collector's absence: the normal end.

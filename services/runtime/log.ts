@@ -4,8 +4,11 @@ import { expected, oneOf } from "./config.js";
 import { escapeText } from "./sanitize.js";
 
 export interface Log {
-  /** A per-message line (a task, a result, an update): sampled by LOG_EVERY, shown at LOG_LEVEL=info. */
-  each(message: string): void;
+  /**
+   * A per-message line (a task, a result, an update): sampled by LOG_EVERY, shown at LOG_LEVEL=info.
+   * As a function, the text is only made for a line that is shown: a batch of 20 000 builds 290.
+   */
+  each(message: string | (() => string)): void;
   info(message: string): void;
   warn(message: string): void;
   error(message: string): void;
@@ -103,7 +106,7 @@ export function createLog(
         step = stepOf(count, every);
         out("info", `(LOG_EVERY=${every}: from message ${count} on, 1 message in ${step} is logged; LOG_EVERY=1 logs all)`);
       }
-      if (shown(count, every)) out("info", message);
+      if (shown(count, every)) out("info", typeof message === "function" ? message() : message);
     },
     info: (message) => rank <= 0 && out("info", message),
     warn: (message) => rank <= 1 && out("warn", message),

@@ -5,6 +5,7 @@ import { END, formatPlan, formatResult, parsePlan, parseResults, payload, readFr
 import { bridgeCost, medians, ratio, scaling, type BenchReport, type Throughput } from "../../bench/figures.js";
 import { bytes, markdown, markdownTable, si, verdicts } from "../../bench/markdown.js";
 import { svg } from "../../bench/svg.js";
+import { anchorMarkdown, median, type Anchors } from "../../bench/anchors.js";
 
 describe("percentiles", () => {
   it("uses the nearest rank", () => {
@@ -165,5 +166,39 @@ describe("formatting", () => {
     expect(chart).not.toMatch(/NaN|undefined/);
     const hostile = { ...report, machine: { ...report.machine, cores: "<2&>" as unknown as number } };
     expect(svg(hostile)).toContain("&#60;2&#38;&#62;");
+  });
+});
+
+describe("anchors", () => {
+  const anchors: Anchors = {
+    throughput: [
+      { impl: "c", size: 64, messages: 4_000_000, seconds: 1, libzmq: "4.3.4" },
+      { impl: "pyzmq", size: 64, messages: 800_000, seconds: 1, libzmq: "4.3.4", pyzmq: "24.0.1" },
+    ],
+    latency: [
+      { impl: "c", rounds: 10, p50: 50, p99: 90, max: 99, mean: 55, libzmq: "4.3.4" },
+      { impl: "pyzmq", rounds: 10, p50: 100, p99: 190, max: 199, mean: 110, libzmq: "4.3.4", pyzmq: "24.0.1" },
+    ],
+    pipeline: [
+      ...[1, 0.5, 2].map((seconds) => ({ impl: "lab" as const, consumers: 2, tasks: 20_000, seconds, load: 0 })),
+      ...[2, 1, 4].map((seconds) => ({ impl: "pyzmq" as const, consumers: 2, tasks: 20_000, seconds, load: 0 })),
+    ],
+  };
+
+  it("the median is the middle value, the lower middle for an even count", () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2);
+    expect(median([])).toBeNaN();
+  });
+
+  it("shows lab figures as ratios to C and pyzmq, names the versions, and compares the pipelines by their medians", () => {
+    const text = anchorMarkdown(anchors, sample(), "6.8.0").join("\n");
+    expect(text).toContain("libzmq 4.3.4 in C");
+    expect(text).toContain("pyzmq 24.0.1");
+    expect(text).toContain("zeromq.js 6.8.0");
+    expect(text).toMatch(/\| libzmq C \| 4\.00 M \| 1\.00× \| 5\.00× \|/);
+    expect(text).toMatch(/\| pyzmq \| 100 \| 2\.00× \| 1\.00× \|/);
+    // Medians: lab 1 s, pyzmq 2 s for 20 000 tasks.
+    expect(text).toMatch(/lab `pipeline` profile \| 1\.00, 0\.50, 2\.00 \| 20\.0 k \| 2\.00× \|/);
   });
 });
