@@ -6,6 +6,7 @@ import * as zmq from "zeromq";
 import { makeValidator } from "envalid";
 import type { Log } from "./log.js";
 import { ID_FORM, expected, loadConfig, oneOf, type Config } from "./config.js";
+import { CountBy } from "./count-by.js";
 import { parseClientKey, Z85_KEY, z85Encode } from "./keys.js";
 import { PeerAddresses } from "./peers.js";
 
@@ -99,11 +100,11 @@ const isMilestone = (n: number) => n > 0 && Number.isInteger(Math.log10(n));
 export class Guard {
   private zap: zmq.Router | undefined;
   /** Failed handshakes per `kind host`; their sum is what the role reports as rejected. */
-  private readonly failures = new Map<string, number>();
+  private readonly failures = new CountBy();
   /** ZAP rejections per peer address: a refused client retries as often as a failing one, with any key. */
-  private readonly zapRejections = new Map<string, number>();
+  private readonly zapRejections = new CountBy();
   /** ZAP admissions per `owner address`. */
-  private readonly zapAdmissions = new Map<string, number>();
+  private readonly zapAdmissions = new CountBy();
   /** Addresses ZAP refused whose handshake failure the socket has not reported yet. */
   private readonly zapRefused: string[] = [];
   /** Failures still looking for their peer's address. */
@@ -121,7 +122,7 @@ export class Guard {
 
   /** Peers that connected to a bound socket and failed the handshake: plaintext junk, wrong keys, the wrong protocol. */
   get rejectedPeers(): number {
-    return [...this.failures.values()].reduce((sum, n) => sum + n, this.pending.size);
+    return this.failures.total + this.pending.size;
   }
 
   async server(socket: zmq.Socket): Promise<void> {
@@ -180,20 +181,13 @@ export class Guard {
     }
     // Unknown: a connection reset before the role could see it accepted leaves nothing to read.
     peer ??= "an unknown address (connection already gone)";
-    const n = this.count(this.failures, `${kind} ${peer}`);
+    const n = this.failures.add(`${kind} ${peer}`);
     if (isMilestone(n)) this.log.warn(`${label} (${kind}) from ${peer} on ${event.address}: ${event.error.message} (x${n})`);
   }
 
   /** Resolves once every failure seen so far is counted and logged (within about 300 ms). */
   async settled(): Promise<void> {
     await Promise.all([...this.pending]);
-  }
-
-  /** Adds one to `key`'s count in `counts` and returns the new count. */
-  private count(counts: Map<string, number>, key: string): number {
-    const n = (counts.get(key) ?? 0) + 1;
-    counts.set(key, n);
-    return n;
   }
 
   /**
@@ -216,13 +210,13 @@ export class Guard {
         const ok = owner !== undefined && admits(keys.allowed, owner);
         const from = String(address);
         if (ok) {
-          const n = this.count(this.zapAdmissions, `${owner} ${from}`);
+          const n = this.zapAdmissions.add(`${owner} ${from}`);
           if (isMilestone(n)) this.log.info(`ZAP admitted CURVE client ${owner} from ${from} (x${n})`);
         } else {
           this.zapRefused.push(from);
           const who = `${client ?? "?"} (${owner ? `${owner}'s key` : "unknown key"})`;
           const why = owner ? `${owner} may not connect here (allowed: ${allowed})` : "key not on the allow-list";
-          const n = this.count(this.zapRejections, from);
+          const n = this.zapRejections.add(from);
           if (isMilestone(n)) this.log.warn(`ZAP rejected ${mechanism} client ${who} from ${from}: ${why} (x${n})`);
         }
         // The reply names the owner as the connection's user id (ZMTP's User-Id), or nothing.
