@@ -182,7 +182,7 @@ export class Chaos implements AsyncDisposable {
         this.say(`chaos: ${replica.name} is no longer running: nothing left to heal`);
         continue;
       }
-      if (await isPaused(replica.id)) await this.unpauseOne(replica);
+      await this.unpauseOne(replica);
       const before = await this.shell(replica, SHOW);
       await this.shell(replica, UNDO);
       this.touched.delete(replica.id);
