@@ -4,7 +4,7 @@ import type { LabSwarm } from "./nodes.js";
 import { sh } from "./nodes.js";
 import { toStack, type ComposeConfig, type StackOptions } from "./stack.js";
 
-export const STACK = "zmq-lab";
+const STACK = "zmq-lab";
 
 export interface DeployOptions extends Omit<StackOptions, "finite"> {
   /** Compose's environment file (tests pass /dev/null, so a developer's .env changes nothing). */

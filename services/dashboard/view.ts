@@ -45,7 +45,7 @@ export interface Stats {
 }
 
 /** A replica is gone after this many of its intervals without a record. */
-export const GONE_AFTER = 3;
+const GONE_AFTER = 3;
 /** Bounds for memory whatever arrives: nodes, log entries, sockets and events per record. */
 const MAX_NODES = 500;
 const MAX_LOG = 300;

@@ -48,7 +48,7 @@ export const formatUpdate = ({ zip, temp }: Update) => `${zip} ${temp}`;
 export const topic = (zip: string) => `${zip} `;
 
 /** The count stream's prefix, and the subscription to one zip's counts. */
-export const COUNT_PREFIX = "#sent ";
+const COUNT_PREFIX = "#sent ";
 export const countTopic = (zip: string) => `${COUNT_PREFIX}${zip} `;
 export const formatCount = ({ zip, publisher, count }: SentCount) => `${countTopic(zip)}${publisher} ${count}`;
 

@@ -17,11 +17,11 @@ export const discoverySpec = {
 };
 
 /** The DNS name that lists every replica of `service`. */
-export const replicasName = (service: string, env: NodeJS.ProcessEnv = process.env) =>
+const replicasName = (service: string, env: NodeJS.ProcessEnv = process.env) =>
   env.DISCOVERY === "tasks" ? `tasks.${service}` : service;
 
 /** Every address `name` resolves to; none when it does not resolve (outside Docker, no replica yet). */
-export async function addressesOf(name: string): Promise<string[]> {
+async function addressesOf(name: string): Promise<string[]> {
   try {
     const found = await lookup(name, { all: true, family: 4 });
     return [...new Set(found.map((entry) => entry.address))];

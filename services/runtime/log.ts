@@ -22,10 +22,10 @@ export interface Log {
   result(fields: Record<string, unknown>): void;
 }
 
-export const LEVELS = ["info", "warn", "error"] as const;
+const LEVELS = ["info", "warn", "error"] as const;
 export type Level = (typeof LEVELS)[number];
 
-export const FORMATS = ["human", "json"] as const;
+const FORMATS = ["human", "json"] as const;
 export type Format = (typeof FORMATS)[number];
 
 /** `auto`, or every n-th message. */
@@ -55,7 +55,7 @@ export const logSpec = {
 };
 
 /** The line a role's RESULT starts with, in the human format. */
-export const RESULT_TAG = "RESULT ";
+const RESULT_TAG = "RESULT ";
 
 /** Every message up to this count is logged under LOG_EVERY=auto; above it, one per step. */
 const AUTO_ALL = 100;
@@ -65,7 +65,7 @@ const AUTO_ALL = 100;
  * 1 in 10 up to 1 000, 1 in 100 up to 10 000 and so on, so a million messages make 464 lines
  * while a run of up to 100 shows every one.
  */
-export function stepOf(n: number, every: Every): number {
+function stepOf(n: number, every: Every): number {
   if (every !== "auto") return every;
   if (n <= AUTO_ALL) return 1;
   return 10 ** (Math.ceil(Math.log10(n)) - 2);

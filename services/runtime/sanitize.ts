@@ -15,7 +15,7 @@ export const escapeText = (text: string) =>
   });
 
 /** The longest id a human log line shows in full. */
-export const CLIP_CHARS = 40;
+const CLIP_CHARS = 40;
 
 /** `text` escaped and, past `max` characters, cut with an ellipsis: for ids and reasons in human lines. */
 export function clip(text: string, max = CLIP_CHARS): string {
