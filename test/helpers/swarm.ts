@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll } from "vitest";
 import type { CollectorResult } from "../../services/pipeline/report.js";
 import { resultOf } from "../../services/runtime/log.js";
+import type { TaskLog } from "../../swarm/deploy.js";
 import { ensureNodeImage, LabSwarm } from "../../swarm/nodes.js";
 import { roleImage } from "./lab.js";
 import { collectorReport } from "./pipeline.js";
@@ -20,16 +21,15 @@ export function labSwarmPerFile(nodes: number): () => LabSwarm {
   return () => swarm!;
 }
 
-/** Each rep-server replica's last table, from its log: client id → requests answered. */
-export function serverTables(lines: string[]): Map<string, Map<string, number>> {
-  const tables = new Map<string, Map<string, number>>();
-  for (const line of lines) {
-    const [, replica = "", text = ""] = /^rep-server@(\S+) (.*)$/.exec(line) ?? [];
-    if (/^(stopping|idle for \d+ ms): answered /.test(text)) tables.set(replica, new Map());
-    const row = /^(req-client-\d+)\s+(\d+)$/.exec(text);
-    if (row) tables.get(replica)?.set(row[1]!, Number(row[2]));
-  }
-  return tables;
+/** Each rep-server replica's RESULT, written when it was stopped: replica → client id → requests answered. */
+export function serverTables(tasks: TaskLog[]): Map<string, Map<string, number>> {
+  return new Map(
+    tasks.map((task) => {
+      const result = resultOf(task.lines) as { replica: string; clients: Record<string, number> } | undefined;
+      if (!result) throw new Error(`rep-server slot ${task.slot} on ${task.node}: no RESULT line`);
+      return [result.replica, new Map(Object.entries(result.clients))];
+    }),
+  );
 }
 
 /** The collector's RESULT in its log lines, as the pipeline tests' `collected` gives it. */
