@@ -96,3 +96,16 @@ describe("a *_BIND set to connect:<endpoint>", () => {
     expect(named).toEqual(CLIENT_KEYS);
   });
 });
+
+describe("intruder variables that are fine alone but not together", () => {
+  it.each([
+    [{ INTRUDER_ACTION: "subscribe", INTRUDER_SOCKET: "req" }, 'INTRUDER_SOCKET: expected sub for INTRUDER_ACTION=subscribe, got "req"'],
+    [{ INTRUDER_ACTION: "forge", INTRUDER_SOCKET: "pull" }, 'INTRUDER_SOCKET: expected one of req, push, pair, dealer for INTRUDER_ACTION=forge (it sends), got "pull"'],
+    [{ INTRUDER_ACTION: "listen", INTRUDER_SOCKET: "push" }, 'INTRUDER_SOCKET: expected one of req, sub, pull, pair, dealer for INTRUDER_ACTION=listen (it receives), got "push"'],
+    [{ INTRUDER_ACTION: "raw", INTRUDER_TARGET: "ipc:///tmp/x" }, 'INTRUDER_TARGET: expected a tcp://host:port target for INTRUDER_ACTION=raw, got "ipc:///tmp/x"'],
+  ])("%j exits 2 with one line, before any socket opens", async (env, message) => {
+    const { exitCode, lines } = await runOnce(["node", "dist/intruder/intruder.js"], env);
+    expect(exitCode).toBe(2);
+    expect(lines).toEqual([expect.stringMatching(new RegExp(`^intruder@\\S+ ERROR config ${message.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}$`))]);
+  });
+});

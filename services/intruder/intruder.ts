@@ -33,11 +33,8 @@ await runRole(
   async (role) => {
     const { config, log } = role;
     const wait = config.INTRUDER_WAIT_MS;
-    const address = tcpAddress(config.INTRUDER_TARGET);
-    const tcp = () => {
-      if (!address || address.host === "*") throw new Error(`${config.INTRUDER_ACTION} needs a tcp://host:port target, got ${config.INTRUDER_TARGET}`);
-      return address;
-    };
+    // A tcp://host:port target, as the config check makes sure for the actions that call this.
+    const tcp = () => tcpAddress(config.INTRUDER_TARGET)!;
     if (config.INTRUDER_ACTION === "endless") {
       const { host, port } = tcp();
       const type = config.INTRUDER_SOCKET.toUpperCase();
@@ -71,7 +68,6 @@ await runRole(
       socket.curveServerKey = config.INTRUDER_KEYS === "wrong-server" ? curveKeyPair().publicKey : (process.env.CURVE_SERVER_PUBLIC ?? "");
     }
     if (config.INTRUDER_ACTION === "subscribe") {
-      if (config.INTRUDER_SOCKET !== "sub") throw new Error("subscribe needs INTRUDER_SOCKET=sub");
       // Unique from the first bytes, so no subscription is a prefix of another.
       const filler = "x".repeat(config.INTRUDER_FRAME_BYTES);
       for (let i = 0; i < config.INTRUDER_COUNT; i++) (socket as zmq.Subscriber).subscribe(`${i}:${filler}`.slice(0, config.INTRUDER_FRAME_BYTES));
@@ -80,17 +76,15 @@ await runRole(
     role.ready(`${config.INTRUDER_SOCKET} socket, ${config.INTRUDER_ACTION}, keys: ${config.INTRUDER_KEYS}`);
 
     const receive = async (): Promise<string | undefined> => {
-      if (!socket.receive) throw new Error(`a ${config.INTRUDER_SOCKET} socket can't receive`);
       const frames = await role.receive(socket as zmq.Socket & zmq.Readable);
       return frames?.map((frame) => frame.toString().slice(0, 80)).join(" | ");
     };
 
     if (config.INTRUDER_ACTION === "garbage") {
-      if (!socket.send) throw new Error(`a ${config.INTRUDER_SOCKET} socket can't send`);
       for (const [kind, frames] of GARBAGE) {
         // pair-server speaks in turns and drops what is queued when its peer leaves: send only when it is our turn.
         if (socket instanceof zmq.Pair) log.info(`turn before ${kind}: ${(await receive()) ?? "none"}`);
-        await socket.send(frames);
+        await socket.send!(frames);
         log.info(`sent ${kind} (${frames.length} frame(s))`);
         if (socket instanceof zmq.Request) log.info(`reply to ${kind}: ${(await receive()) ?? "none"}`);
       }
@@ -102,12 +96,11 @@ await runRole(
       return;
     }
     if (config.INTRUDER_ACTION === "forge") {
-      if (!socket.send) throw new Error(`a ${config.INTRUDER_SOCKET} socket can't send`);
       const lines = config.INTRUDER_SEND.split("\n").filter((line) => line.length > 0);
       let sent = 0;
       for (let i = 0; i < config.INTRUDER_COUNT && !role.stopping; i++) {
         for (const line of lines) {
-          const ok = await socket.send(line.replaceAll("{i}", String(i))).then(
+          const ok = await socket.send!(line.replaceAll("{i}", String(i))).then(
             () => true,
             (err) => (role.timedOut(err) ? false : Promise.reject(err)),
           );
@@ -134,4 +127,23 @@ await runRole(
     const nothing = `verdict: got nothing in ${config.INTRUDER_WAIT_MS} ms${sent ? "" : " (its request could not even be sent)"}`;
     log.info(got === undefined ? nothing : `verdict: received ${got}`);
   },
+  { check: checkIntruder },
 );
+
+/** What each action needs of the socket type and the target, beyond each variable's own form. */
+function checkIntruder({ INTRUDER_ACTION: action, INTRUDER_SOCKET: socket, INTRUDER_TARGET: target }: { INTRUDER_ACTION: string; INTRUDER_SOCKET: string; INTRUDER_TARGET: string }): string[] {
+  const address = tcpAddress(target);
+  if ((action === "endless" || action === "raw") && (!address || address.host === "*")) {
+    return [`INTRUDER_TARGET: expected a tcp://host:port target for INTRUDER_ACTION=${action}, got "${target}"`];
+  }
+  if (action === "subscribe" && socket !== "sub") return [`INTRUDER_SOCKET: expected sub for INTRUDER_ACTION=subscribe, got "${socket}"`];
+  const sends = ["req", "push", "pair", "dealer"];
+  if ((action === "garbage" || action === "forge") && !sends.includes(socket)) {
+    return [`INTRUDER_SOCKET: expected one of ${sends.join(", ")} for INTRUDER_ACTION=${action} (it sends), got "${socket}"`];
+  }
+  const receives = ["req", "sub", "pull", "pair", "dealer"];
+  if (action === "listen" && !receives.includes(socket)) {
+    return [`INTRUDER_SOCKET: expected one of ${receives.join(", ")} for INTRUDER_ACTION=listen (it receives), got "${socket}"`];
+  }
+  return [];
+}

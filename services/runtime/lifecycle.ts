@@ -34,7 +34,7 @@ export const Exit = {
 
 const stopCode = (signal: NodeJS.Signals) => (signal === "SIGINT" ? Exit.interrupted : Exit.terminated);
 
-export interface RoleOptions {
+export interface RoleOptions<C = unknown> {
   /**
    * The role's job ends in a verdict (its exit code): a stop before `main` returns is then no
    * success, and the role exits 130 (SIGINT) or 143 (SIGTERM) with a line saying so.
@@ -42,6 +42,11 @@ export interface RoleOptions {
   verdict?: boolean;
   /** The role's own protocol needs heartbeats (the broker's): HEARTBEAT_MS=0 is then a config error. */
   needsHeartbeats?: boolean;
+  /**
+   * Problems between the role's variables (each fine alone), as `NAME: expected ..., got "..."`:
+   * reported with every other config problem, exit 2 before any socket opens.
+   */
+  check?: (config: C) => string[];
 }
 
 /** How long queued messages may still go out after close. */
@@ -108,7 +113,7 @@ export async function runRole<S extends Spec>(
   name: string,
   spec: S,
   main: (role: Role<Config<S>>) => Promise<number | void>,
-  { verdict = false, needsHeartbeats = false }: RoleOptions = {},
+  { verdict = false, needsHeartbeats = false, check }: RoleOptions<Config<S>> = {},
 ): Promise<void> {
   loadDotenv({ quiet: true });
   // Every problem of the role's config and of the security settings, reported together.
@@ -134,6 +139,7 @@ export async function runRole<S extends Spec>(
   // The RESULT goes to the dashboard too, as the role's last figures.
   const log: Log = { ...lines, result: (fields) => (lines.result(fields), telemetry?.setResult(fields)) };
   const config = attempt(() => loadConfig(spec));
+  if (config && check) problems.push(...check(config));
   const discovery = attempt(() => loadConfig(discoverySpec));
   const liveness = attempt(() => loadConfig(heartbeatSpec));
   if (liveness?.HEARTBEAT_MS === 0 && needsHeartbeats) {
