@@ -32,18 +32,19 @@ compose_words() {
 }
 engine_up() { timeout 10 docker info >/dev/null 2>&1; }
 
-# Debian's own mirror as this host's apt sources name it, so no mirror is hard-coded here; else
-# the default one. A source counts only when it is Debian's: signed by the Debian archive keyring,
-# or (no Signed-By) bookworm suites with component main from a .../debian URI. A third-party
-# repository (Docker's, NodeSource...) and the security archive never count.
-default_mirror=http://deb.debian.org/debian
+# Debian's own mirror: DEBIAN_MIRROR when set, else as this host's apt sources name it, so no
+# mirror is hard-coded here. A source counts only when it is Debian's: signed by the Debian archive
+# keyring, or (no Signed-By) bookworm suites with component main from a .../debian URI. A
+# third-party repository (Docker's, NodeSource...) and the security archive never count.
 debian_mirror() {
+  [ -z "${DEBIAN_MIRROR:-}" ] || { echo "$DEBIAN_MIRROR"; return; }
   local uri
   uri=$( { apt_stanzas; } | awk -F'\t' '
     $1 !~ /(^| )deb( |$)/ || $2 !~ /^https?:\/\// || $2 ~ /security/ || $3 ~ /security/ { next }
     $5 ~ /debian-archive-keyring/ { print $2; exit }
     $5 == "" && $3 ~ /^bookworm(-updates|-backports)?( bookworm(-updates|-backports)?)*$/ && $4 ~ /(^| )main( |$)/ && $2 ~ /\/debian\/?$/ { print $2; exit }' || true)
-  echo "${uri:-$default_mirror}"
+  [ -n "$uri" ] || die "no Debian source in this host's apt sources (only third-party or security ones). Set DEBIAN_MIRROR to your Debian mirror's URL (the .../debian directory), then rerun."
+  echo "$uri"
 }
 
 # Every apt source of this host, one per line: types, first URI, suites, components, signed-by

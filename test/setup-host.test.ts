@@ -99,9 +99,15 @@ describe("setup on a machine it must not damage", () => {
     expect(run.left).toBe("");
   });
 
-  it("with only third-party sources: the default Debian mirror, not theirs", () => {
-    const run = setupIn(`printf '%s' '${dockerSource}' >/etc/apt/sources.list.d/aaa-docker.sources; rm -f /etc/apt/sources.list`, { aptUpdate: 100 });
-    expect(run.seen).toContain("URIs: http://deb.debian.org/debian\n");
+  it("with only third-party sources: never theirs; it stops and asks for DEBIAN_MIRROR, which it then uses", () => {
+    const thirdPartyOnly = `printf '%s' '${dockerSource}' >/etc/apt/sources.list.d/aaa-docker.sources; rm -f /etc/apt/sources.list`;
+    const refused = setupIn(thirdPartyOnly, { aptUpdate: 100 });
+    expect(refused.code).not.toBe("0");
+    expect(refused.output).toContain("no Debian source in this host's apt sources (only third-party or security ones). Set DEBIAN_MIRROR");
+    expect(refused.apt).toBe("");
+    expect(refused.left).toBe("");
+    const run = setupIn(`${thirdPartyOnly}; export DEBIAN_MIRROR=http://mirror.example.org/debian`, { aptUpdate: 100 });
+    expect(run.seen).toContain("URIs: http://mirror.example.org/debian\n");
     expect(run.left).toBe("");
   });
 
