@@ -17,7 +17,7 @@ export const discoverySpec = {
 };
 
 /** The DNS name that lists every replica of `service`. */
-const replicasName = (service: string, env: NodeJS.ProcessEnv = process.env) =>
+const replicasName = (service: string, env: Partial<Record<keyof typeof discoverySpec, string>> = process.env) =>
   env.DISCOVERY === "tasks" ? `tasks.${service}` : service;
 
 /** Every address `name` resolves to; none when it does not resolve (outside Docker, no replica yet). */
@@ -49,7 +49,7 @@ export async function countReplicas(service: string, env: NodeJS.ProcessEnv = pr
 export function connectEach(
   socket: zmq.Socket,
   endpoint: string,
-  { signal, onAdd, env = process.env }: { signal: AbortSignal; onAdd?: (address: string) => void; env?: NodeJS.ProcessEnv },
+  { signal, onAdd, env = process.env }: { signal: AbortSignal; onAdd?: (address: string) => void; env?: Partial<Record<keyof typeof discoverySpec, string>> },
 ): boolean {
   const tcp = tcpAddress(endpoint);
   if (env.CONNECT_TO !== "replicas" || !tcp || tcp.host === "*") return false;

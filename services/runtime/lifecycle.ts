@@ -227,7 +227,7 @@ export async function runRole<S extends Spec>(
     connect(socket, endpoint) {
       guard.client(socket);
       const target = connectInstead(endpoint) ?? endpoint;
-      if (connectEach(socket, target, { signal: controller.signal, onAdd: (address) => log.info(`connecting to ${address}, a replica of ${target}`) })) {
+      if (connectEach(socket, target, { env: discovery, signal: controller.signal, onAdd: (address) => log.info(`connecting to ${address}, a replica of ${target}`) })) {
         endpoints.push(`connecting to every replica of ${target}`);
         telemetry.endpoint(socket, "connect", `every replica of ${target}`);
         return;
