@@ -92,7 +92,12 @@ export class WeatherReport {
     readonly zip: string,
     names: string[],
   ) {
-    for (const name of names) this.publishers.set(name, { stats: emptyStats(), sent: new SentCounter() });
+    names.forEach((name) => this.track(name));
+  }
+
+  /** A publisher to report on, with no updates yet; one already tracked (a replica back on a new address) keeps its figures. */
+  track(publisher: string): void {
+    if (!this.publishers.has(publisher)) this.publishers.set(publisher, { stats: emptyStats(), sent: new SentCounter() });
   }
 
   get count(): number {

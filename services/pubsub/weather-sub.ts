@@ -1,11 +1,23 @@
 // weather-sub: connects one SUB socket to each publisher in SUB_CONNECT (tcp://weather-pub-1:5556, ...),
-// so the socket an update came on names its publisher. Subscribes to ZIP_FILTER and to that zip's count
+// so the socket an update came on names its publisher; with CONNECT_TO=replicas, one to each replica of
+// each, named as Docker names it (weather-pub-1-2). Subscribes to ZIP_FILTER and to that zip's count
 // stream once all are connected, logs UPDATES matching updates, prints a report with drops, exits 0.
 // Malformed messages are counted and skipped; no publisher or no update within SUB_TIMEOUT_MS exits 3.
 import * as zmq from "zeromq";
-import { endpoints, Exit, integer, preview, receiveAny, runRole, timeout, watchPeers } from "../runtime/index.js";
+import { endpoints, Exit, GrowingList, integer, nameOf, preview, receiveAny, runRole, tcpAddress, timeout, watchPeers, type Peers } from "../runtime/index.js";
 import { describeUpdate, publisherNames, WeatherReport } from "./report.js";
 import { countTopic, parseMessage, topic, zipCode } from "./wire.js";
+
+/** With CONNECT_TO=replicas: subscribe once no new replica appeared for this long, so none starts late. */
+const SETTLE_MS = 1000;
+
+interface Feed {
+  endpoint: string;
+  name: string;
+  peers: Peers;
+  /** Its publisher's place in SUB_CONNECT. */
+  of: number;
+}
 
 await runRole(
   "weather-sub",
@@ -19,29 +31,54 @@ await runRole(
     const { config, log } = role;
     const { UPDATES: total, SUB_TIMEOUT_MS: timeout, ZIP_FILTER: zip } = config;
     const names = publisherNames(config.SUB_CONNECT);
-    const report = new WeatherReport(zip, names);
-    const feeds = config.SUB_CONNECT.map((endpoint, i) => {
+    const report = new WeatherReport(zip, []);
+    // feeds[i] is what came on sockets.items[i]; receiveAny reads a socket from its push on.
+    const feeds: Feed[] = [];
+    const sockets = new GrowingList<zmq.Subscriber>();
+    let subscribed = false;
+    let lastAdded = performance.now();
+    const subscribe = (socket: zmq.Subscriber) => [topic(zip), countTopic(zip)].forEach((prefix) => socket.subscribe(prefix));
+    const add = (endpoint: string, name: string, of: number) => {
+      if (role.stopping) return;
       const socket = role.open(zmq.Subscriber);
       const peers = watchPeers(socket, log);
+      report.track(name);
       // A new connection may lead to a restarted publisher, whose counts start again.
-      socket.events.on("disconnect", () => report.lost(names[i]!));
+      socket.events.on("disconnect", () => report.lost(name));
       role.connect(socket, endpoint);
-      return { endpoint, socket, peers, name: names[i]! };
-    });
+      if (subscribed) subscribe(socket);
+      feeds.push({ endpoint, name, peers, of });
+      sockets.push(socket);
+      lastAdded = performance.now();
+    };
+    const following = config.SUB_CONNECT.map((endpoint, i) =>
+      role.eachReplica(endpoint, (replica) => {
+        const address = tcpAddress(replica)!.host;
+        void nameOf(address).then((name) => add(replica, name ?? replica.replace(/^tcp:\/\//, ""), i));
+      }) || (add(endpoint, names[i]!, i), false),
+    ).some(Boolean);
     role.ready(`zip ${zip}`);
 
-    // Subscribe once every publisher is connected: the first to answer would otherwise fill the count alone.
-    const missing = (await Promise.all(feeds.map((feed) => feed.peers.waitFor([feed.endpoint], timeout, role.signal)))).flat();
+    // Subscribe once every publisher (every replica found) is connected: the first to answer would otherwise fill the count alone.
+    const unready = () => [
+      ...config.SUB_CONNECT.filter((_, i) => !feeds.some((feed) => feed.of === i)),
+      ...feeds.filter((feed) => feed.peers.count === 0).map((feed) => feed.endpoint),
+    ];
+    const deadline = performance.now() + timeout;
+    const settling = () => following && performance.now() - lastAdded < SETTLE_MS;
+    while (!role.stopping && performance.now() < deadline && (unready().length > 0 || settling())) await role.sleep(50);
     if (role.stopping) return Exit.ok;
+    const missing = unready();
     if (missing.length > 0) {
       log.error(`no connection to ${missing.join(", ")} within ${timeout} ms; is that publisher running?`);
       log.result({ ...report.result(), verdict: "FAIL" });
       return Exit.noPeer;
     }
-    for (const { socket } of feeds) [topic(zip), countTopic(zip)].forEach((prefix) => socket.subscribe(prefix));
+    subscribed = true;
+    sockets.items.forEach(subscribe);
     log.info(`subscribed to "${topic(zip)}" and "${countTopic(zip)}" on ${feeds.length} publisher(s); counting ${total} updates`);
 
-    for await (const arrival of receiveAny(feeds.map(({ socket }) => socket), timeout)) {
+    for await (const arrival of receiveAny(sockets, timeout)) {
       if (!arrival) {
         log.error(`no update for zip ${zip} within ${timeout} ms; is it inside the publishers' PUB_ZIPS?`);
         report.lines().forEach((line) => log.info(line));

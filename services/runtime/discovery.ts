@@ -1,4 +1,5 @@
 import { lookup } from "node:dns/promises";
+import { isIP } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
 import type * as zmq from "zeromq";
 import { oneOf, tcpAddress } from "./config.js";
@@ -16,8 +17,10 @@ export const discoverySpec = {
   CONNECT_TO: oneOf(["name", "replicas"] as const)({ default: "name", desc: "name or replicas" }),
 };
 
+type DiscoveryEnv = Partial<Record<keyof typeof discoverySpec, string>>;
+
 /** The DNS name that lists every replica of `service`. */
-const replicasName = (service: string, env: Partial<Record<keyof typeof discoverySpec, string>> = process.env) =>
+const replicasName = (service: string, env: DiscoveryEnv = process.env) =>
   env.DISCOVERY === "tasks" ? `tasks.${service}` : service;
 
 /** Every address `name` resolves to; none when it does not resolve (outside Docker, no replica yet). */
@@ -41,32 +44,54 @@ export async function countReplicas(service: string, env: NodeJS.ProcessEnv = pr
 }
 
 /**
- * With CONNECT_TO=replicas, connects `socket` to every replica behind a tcp:// endpoint's host and
- * keeps doing so every second for replicas that appear (rescheduled, scaled up), until `signal`.
- * `immediate` keeps messages off connections not yet made, so a request never waits in a pipe to
- * a replica that is gone. Returns false (nothing done) in name mode or for a non-tcp endpoint.
+ * With CONNECT_TO=replicas, calls `onAdd` with `tcp://<address>:<port>` for every replica behind a
+ * tcp:// endpoint's host, at once and every second for replicas that appear (rescheduled, scaled
+ * up), until `signal`. Returns false (nothing done) in name mode, for a non-tcp endpoint, or for
+ * an IP address, which is one replica already.
  */
-export function connectEach(
-  socket: zmq.Socket,
+export function followReplicas(
   endpoint: string,
-  { signal, onAdd, env = process.env }: { signal: AbortSignal; onAdd?: (address: string) => void; env?: Partial<Record<keyof typeof discoverySpec, string>> },
+  { signal, onAdd, env = process.env }: { signal: AbortSignal; onAdd: (replica: string) => void; env?: DiscoveryEnv },
 ): boolean {
   const tcp = tcpAddress(endpoint);
-  if (env.CONNECT_TO !== "replicas" || !tcp || tcp.host === "*") return false;
-  socket.immediate = true;
-  const connected = new Set<string>();
+  if (env.CONNECT_TO !== "replicas" || !tcp || tcp.host === "*" || isIP(tcp.host) !== 0) return false;
+  const found = new Set<string>();
   void (async () => {
-    while (!signal.aborted && !socket.closed) {
+    while (!signal.aborted) {
       for (const address of await addressesOf(replicasName(tcp.host, env))) {
-        if (connected.has(address) || socket.closed) continue;
-        connected.add(address);
-        socket.connect(`tcp://${address}:${tcp.port}`);
-        onAdd?.(`${address}:${tcp.port}`);
+        if (found.has(address) || signal.aborted) continue;
+        found.add(address);
+        onAdd(`tcp://${address}:${tcp.port}`);
       }
       await delay(1000, undefined, { signal }).catch(() => undefined);
     }
   })();
   return true;
+}
+
+/**
+ * With CONNECT_TO=replicas, connects `socket` to every replica behind a tcp:// endpoint's host
+ * (`followReplicas`), so ZeroMQ's own round robin spreads the work. `immediate` keeps messages off
+ * connections not yet made, so a request never waits in a pipe to a replica that is gone.
+ * Returns false (nothing done) where `followReplicas` does.
+ */
+export function connectEach(
+  socket: zmq.Socket,
+  endpoint: string,
+  { signal, onAdd, env = process.env }: { signal: AbortSignal; onAdd?: (replica: string) => void; env?: DiscoveryEnv },
+): boolean {
+  const following = followReplicas(endpoint, {
+    signal,
+    env,
+    onAdd: (replica) => {
+      if (socket.closed) return;
+      socket.connect(replica);
+      onAdd?.(replica);
+    },
+  });
+  // Before any connect: the first replica is found after this returns.
+  if (following) socket.immediate = true;
+  return following;
 }
 
 export interface PeerWaitOptions {

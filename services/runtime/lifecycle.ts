@@ -3,7 +3,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { config as loadDotenv } from "dotenv";
 import * as zmq from "zeromq";
 import { ConfigError, connectInstead, loadConfig, type Config, type Spec } from "./config.js";
-import { connectEach, discoverySpec } from "./discovery.js";
+import { connectEach, discoverySpec, followReplicas } from "./discovery.js";
 import { heartbeatOptions, heartbeatSpec } from "./heartbeat.js";
 import { createLog, logSpec, plural, type Log } from "./log.js";
 import { replicaName } from "./replica.js";
@@ -85,6 +85,12 @@ export interface Role<C> {
   discard(socket: zmq.Socket): void;
   bind(socket: zmq.Socket, endpoint: string): Promise<void>;
   connect(socket: zmq.Socket, endpoint: string): void;
+  /**
+   * With CONNECT_TO=replicas, calls `onAdd` with `tcp://<address>:<port>` of every replica behind
+   * `endpoint`, now and as replicas appear, so the role can give each its own socket (`connect`
+   * takes such an endpoint as it is). False in name mode: the role connects to `endpoint` itself.
+   */
+  eachReplica(endpoint: string, onAdd: (replica: string) => void): boolean;
   /** The role's live figures for the dashboard (a tally, a verdict so far), read at each telemetry record. */
   figures(read: () => Record<string, unknown>): void;
   /** Logs the readiness line tests and users wait on. */
@@ -235,6 +241,11 @@ export async function runRole<S extends Spec>(
       socket.connect(target);
       telemetry.endpoint(socket, "connect", target);
       endpoints.push(`connecting to ${target}`);
+    },
+    eachReplica(endpoint, onAdd) {
+      const following = followReplicas(endpoint, { env: discovery, signal: controller.signal, onAdd });
+      if (following) endpoints.push(`following every replica of ${endpoint}`);
+      return following;
     },
     ready(detail) {
       const secure = guard.mode === "curve" ? "CURVE on" : undefined;

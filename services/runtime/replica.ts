@@ -12,11 +12,15 @@ export async function replicaName(): Promise<string> {
   const address = Object.values(networkInterfaces())
     .flat()
     .find((nic) => nic && !nic.internal && nic.family === "IPv4")?.address;
-  if (!address) return hostname();
+  return (address && (await nameOf(address))) || hostname();
+}
+
+/** The replica name (`weather-pub-1-2`) Docker's resolver gives an IPv4 address, if it answers within half a second. */
+export async function nameOf(address: string): Promise<string | undefined> {
   // resolvePtr, not reverse: c-ares's reverse drops names with "_", as Docker's network names have.
   const resolver = new Resolver({ timeout: 500, tries: 1 });
   const [name] = await resolver.resolvePtr(`${address.split(".").reverse().join(".")}.in-addr.arpa`).catch(() => []);
-  return (name && replicaOf(name)) || hostname();
+  return (name && replicaOf(name)) || undefined;
 }
 
 /**

@@ -1,6 +1,6 @@
 import * as zmq from "zeromq";
 import { describe, expect, it } from "vitest";
-import { countReplicas, waitForPeers } from "../../services/runtime/discovery.js";
+import { countReplicas, followReplicas, waitForPeers } from "../../services/runtime/discovery.js";
 import { watchPeers } from "../../services/runtime/peers.js";
 
 describe("discovery", () => {
@@ -64,4 +64,19 @@ describe("discovery", () => {
       push.close();
     }
   });
+
+  it("with CONNECT_TO=replicas follows every address of a name, and leaves an IP address or name mode alone", async () => {
+    const controller = new AbortController();
+    const found: string[] = [];
+    try {
+      const env = { CONNECT_TO: "replicas", DISCOVERY: "compose" };
+      expect(followReplicas("tcp://localhost:5556", { env, signal: controller.signal, onAdd: (replica) => found.push(replica) })).toBe(true);
+      expect(followReplicas("tcp://127.0.0.1:5556", { env, signal: controller.signal, onAdd: () => undefined })).toBe(false);
+      expect(followReplicas("tcp://localhost:5556", { env: { ...env, CONNECT_TO: "name" }, signal: controller.signal, onAdd: () => undefined })).toBe(false);
+      await expect.poll(() => found).toEqual(["tcp://127.0.0.1:5556"]);
+    } finally {
+      controller.abort();
+    }
+  });
 });
+

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { encodeBatchStart, encodeRedispatch, parseBatchNews } from "../../services/pipeline/wire.js";
 import { Announcer } from "../../services/runtime/announce.js";
 import { watchPresence } from "../../services/runtime/presence.js";
-import { receiveAny } from "../../services/runtime/receive-any.js";
+import { GrowingList, receiveAny } from "../../services/runtime/receive-any.js";
 import { memoryLog } from "../helpers/memory-log.js";
 
 const quiet = memoryLog();
@@ -110,5 +110,30 @@ describe("receiveAny", () => {
     }
     expect(seen.slice(0, 2).sort()).toEqual(["0: from a", "1: from b"]);
     expect(seen.slice(2)).toEqual([undefined]);
+  });
+
+  it("reads a socket pushed to a GrowingList while it waits, under the socket's place in the list", async () => {
+    const id = Math.random().toString(36).slice(2);
+    const [a, b] = [new zmq.Pull(), new zmq.Pull()];
+    const toB = new zmq.Push();
+    const list = new GrowingList<zmq.Pull>();
+    list.push(a);
+    const seen: string[] = [];
+    try {
+      await b.bind(`inproc://late-${id}`);
+      toB.connect(`inproc://late-${id}`);
+      await toB.send("from b");
+      const reading = (async () => {
+        for await (const arrival of receiveAny(list)) {
+          seen.push(`${arrival!.index}: ${arrival!.frames.toString()}`);
+          [a, b].forEach((socket) => socket.close());
+        }
+      })();
+      list.push(b);
+      await reading;
+    } finally {
+      [a, b, toB].forEach((socket) => socket.closed || socket.close());
+    }
+    expect(seen).toEqual(["1: from b"]);
   });
 });
