@@ -1,7 +1,9 @@
 // Patterns as Swarm stacks on a 1-node lab swarm (Docker-in-Docker): the pipeline's producer
-// counts its consumers through tasks.consumer, and rep-server replicas serve by name or all at once.
+// counts its consumers through tasks.consumer, rep-server and weather-pub replicas serve by name
+// or all at once, and PAIR completes.
 import { describe, expect, it } from "vitest";
 import { makeBatch } from "../services/pipeline/wire.js";
+import { resultOf } from "../services/runtime/log.js";
 import { deploy, removeStack, serviceLogs, stopAll, taskLogs, waitForEnd } from "../swarm/deploy.js";
 import { noEnvFile } from "./helpers/lab.js";
 import { base as pipelineBase } from "./helpers/pipeline.js";
@@ -47,5 +49,35 @@ describe("stacks on a lab swarm", () => {
     // (a replica that starts late may miss a client's first requests, so not every pair is asserted).
     expect(tables.replicas!.size).toBe(3);
     for (const [replica, table] of tables.replicas!) expect(answered(table), replica).toBeGreaterThan(0);
+  }, 240_000);
+
+  it("pair: the client completes its exchanges with the one server, which counts them", async () => {
+    const env = { PAIR_MESSAGES: "5", PAIR_INTERVAL_MS: "200", PAIR_TIMEOUT_MS: "20000" };
+    await deploy(swarm(), "pair", { envFile: noEnvFile, env });
+    expect(await waitForEnd(swarm(), "pair-client", 1, 90_000)).toBe(0);
+    await stopAll(swarm());
+    expect(resultOf(await serviceLogs(swarm(), "pair-client"))).toMatchObject({ replica: "pair-client-1", exchanges: 5, messages: 5, verdict: "PASS" });
+    expect(resultOf(await serviceLogs(swarm(), "pair-server"))).toMatchObject({ replies: 5, rejected: 0, clients: { "pair-client-1": 5 } });
+    await removeStack(swarm());
+  }, 150_000);
+
+  it("pubsub with weather-pub-1 at 3 replicas: by name the subscriber hears one of them; with CONNECT_TO=replicas all 3", async () => {
+    const updates = 60;
+    const publishers: Record<string, Record<string, { updates: number }>> = {};
+    for (const mode of ["name", "replicas"]) {
+      const env = { PUB_ZIPS: "10000-10019", PUB_RATE: "200", ZIP_FILTER: "10001", UPDATES: String(updates), SUB_TIMEOUT_MS: "30000", CONNECT_TO: mode };
+      await deploy(swarm(), "pubsub", { envFile: noEnvFile, env, replicas: { "weather-pub-1": 3 } });
+      expect(await waitForEnd(swarm(), "weather-sub", 1, 90_000)).toBe(0);
+      const result = resultOf(await serviceLogs(swarm(), "weather-sub")) as { updates: number; rejected: number; verdict: string; publishers: Record<string, { updates: number }> };
+      expect(result, mode).toMatchObject({ updates, rejected: 0, verdict: "PASS" });
+      publishers[mode] = result.publishers;
+      await removeStack(swarm());
+    }
+    const heard = (mode: string) => Object.entries(publishers[mode]!).filter(([, p]) => p.updates > 0).map(([name]) => name).sort();
+    // By name: one socket, one connection per publisher service, whatever its replicas.
+    expect(Object.keys(publishers.name!).sort()).toEqual(["weather-pub-1", "weather-pub-2"]);
+    expect(heard("name")).toEqual(["weather-pub-1", "weather-pub-2"]);
+    // Every replica: a socket each, named after the replica, and each one heard.
+    expect(heard("replicas")).toEqual(["weather-pub-1-1", "weather-pub-1-2", "weather-pub-1-3", "weather-pub-2-1"]);
   }, 240_000);
 });

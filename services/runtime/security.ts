@@ -1,11 +1,12 @@
 // CURVE for the whole lab, switched by ZMQ_CURVE. Binding sockets become CURVE servers that admit
 // only the keys of the services they allow (through a ZAP handler that names each key's owner);
 // connecting sockets become CURVE clients, with their service's (or replica's) own keypair.
+import { readFileSync } from "node:fs";
 import { setTimeout as delay } from "node:timers/promises";
 import * as zmq from "zeromq";
 import { makeValidator } from "envalid";
 import type { Log } from "./log.js";
-import { ID_FORM, expected, loadConfig, oneOf, type Config } from "./config.js";
+import { ConfigError, ID_FORM, expected, loadConfig, oneOf, type Config } from "./config.js";
 import { CountBy } from "./count-by.js";
 import { parseClientKey, Z85_KEY, z85Encode } from "./keys.js";
 import { PeerAddresses } from "./peers.js";
@@ -59,9 +60,10 @@ export type Security = { mode: "off" } | { mode: "curve"; server?: ServerKeys; c
  * Reads ZMQ_CURVE and, when it is on, the keys of the sides the role has. Throws a ConfigError
  * naming each bad variable.
  */
-export function loadSecurity(env: NodeJS.ProcessEnv = process.env, sides: Sides = { server: true, client: true }, replica?: string): Security {
-  const { ZMQ_CURVE } = loadConfig({ ZMQ_CURVE: oneOf(["off", "on"] as const)({ default: "off" }) }, env);
+export function loadSecurity(given: NodeJS.ProcessEnv = process.env, sides: Sides = { server: true, client: true }, replica?: string): Security {
+  const { ZMQ_CURVE } = loadConfig({ ZMQ_CURVE: oneOf(["off", "on"] as const)({ default: "off" }) }, given);
   if (ZMQ_CURVE === "off") return { mode: "off" };
+  const env = withKeyFiles(given);
   const own = ownKeyNames(env, replica);
   const { CURVE_CLIENT_PUBLIC, CURVE_CLIENT_SECRET, ...clientRest } = clientSpec;
   const keys = loadConfig(
@@ -75,6 +77,34 @@ export function loadSecurity(env: NodeJS.ProcessEnv = process.env, sides: Sides 
       : undefined,
     client: sides.client ? { serverPublic: keys.CURVE_SERVER_PUBLIC!, public: keys[own.public]!, secret: keys[own.secret]! } : undefined,
   };
+}
+
+/** The variables that hold CURVE keys: each can come from a file instead (`<name>_FILE`). */
+export const KEY_VARIABLE = /^CURVE_(SERVER_SECRET|SERVER_PUBLIC|CLIENT_KEYS|CLIENT_PUBLIC(_\d+)?|CLIENT_SECRET(_\d+)?)$/;
+
+/**
+ * `env` with every key given as a file (`CURVE_SERVER_SECRET_FILE=/run/secrets/CURVE_SERVER_SECRET`,
+ * as Swarm mounts a secret) read into its variable, trimmed; the key is then validated as if set
+ * directly. Throws a ConfigError naming each unreadable file, or a key set both ways.
+ */
+export function withKeyFiles(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const read = { ...env };
+  const problems: string[] = [];
+  for (const [name, path] of Object.entries(env)) {
+    const variable = name.replace(/_FILE$/, "");
+    if (variable === name || !KEY_VARIABLE.test(variable) || !path) continue;
+    if (env[variable]) {
+      problems.push(`${name}: expected ${variable} or ${name}, not both`);
+      continue;
+    }
+    try {
+      read[variable] = readFileSync(path, "utf8").trim();
+    } catch (err) {
+      problems.push(`${name}: expected a readable file holding ${variable}, got "${path}" (${(err as NodeJS.ErrnoException).code ?? "unreadable"})`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return read;
 }
 
 /**

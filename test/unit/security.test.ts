@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import * as zmq from "zeromq";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../../services/runtime/config.js";
@@ -129,6 +132,26 @@ describe("loadSecurity", () => {
     expect(() => loadSecurity({ ...env, CURVE_CLIENT_SECRET_2: "junk" }, { server: false, client: true }, "consumer-2")).toThrow(
       /CURVE_CLIENT_SECRET_2: expected a 40-character Z85 CURVE key, got 4 characters \(value not shown\)/,
     );
+  });
+
+  it("reads a key from the file its <name>_FILE names, as Swarm mounts a secret; names an unreadable file or a key set twice", () => {
+    const { CURVE_SERVER_SECRET, ...env } = keysEnv();
+    const dir = mkdtempSync(join(tmpdir(), "zmq-lab-key-file-"));
+    try {
+      const file = join(dir, "CURVE_SERVER_SECRET");
+      writeFileSync(file, `${CURVE_SERVER_SECRET}\n`);
+      expect(loadSecurity({ ...env, CURVE_SERVER_SECRET_FILE: file })).toMatchObject({ server: { secret: CURVE_SERVER_SECRET } });
+      const missing = join(dir, "none");
+      expect(() => loadSecurity({ ...env, CURVE_SERVER_SECRET_FILE: missing })).toThrow(
+        new ConfigError([`CURVE_SERVER_SECRET_FILE: expected a readable file holding CURVE_SERVER_SECRET, got "${missing}" (ENOENT)`]),
+      );
+      expect(() => loadSecurity({ ...env, CURVE_SERVER_SECRET, CURVE_SERVER_SECRET_FILE: file })).toThrow(/CURVE_SERVER_SECRET_FILE: expected CURVE_SERVER_SECRET or CURVE_SERVER_SECRET_FILE, not both/);
+      // The file's text is validated as the key, and never echoed.
+      writeFileSync(file, "not a key");
+      expect(() => loadSecurity({ ...env, CURVE_SERVER_SECRET_FILE: file })).toThrow(/CURVE_SERVER_SECRET: expected a 40-character Z85 CURVE key, got 9 characters \(value not shown\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("rejects a switch value other than on or off", () => {
