@@ -73,6 +73,7 @@ describe("stacks on a lab swarm", () => {
       publishers[mode] = result.publishers;
       await removeStack(swarm());
     }
+    for (const mode of ["name", "replicas"]) console.log(`CONNECT_TO=${mode}: ${Object.entries(publishers[mode]!).map(([name, p]) => `${name} ${p.updates}`).join(", ")}`);
     const heard = (mode: string) => Object.entries(publishers[mode]!).filter(([, p]) => p.updates > 0).map(([name]) => name).sort();
     // By name: one socket, one connection per publisher service, whatever its replicas.
     expect(Object.keys(publishers.name!).sort()).toEqual(["weather-pub-1", "weather-pub-2"]);
