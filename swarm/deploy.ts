@@ -2,9 +2,11 @@
 // replica ran on which node, how it ended) and the finite role's end, read from the manager.
 import type { LabSwarm } from "./nodes.js";
 import { sh } from "./nodes.js";
-import { toStack, type ComposeConfig, type StackOptions } from "./stack.js";
+import { keySecrets, toStack, type ComposeConfig, type StackOptions } from "./stack.js";
 
 const STACK = "zmq-lab";
+/** What Swarm labels a stack's parts with; the key secrets carry it too, so they go with the stack. */
+const NAMESPACE = `com.docker.stack.namespace=${STACK}`;
 
 export interface DeployOptions extends Omit<StackOptions, "finite"> {
   /** Compose's environment file (tests pass /dev/null, so a developer's .env changes nothing). */
@@ -26,6 +28,14 @@ export async function deploy(swarm: LabSwarm, pattern: string, { envFile, env = 
   const args = ["compose", ...(envFile ? ["--env-file", envFile] : []), "--profile", pattern, "config", "--format", "json"];
   const config = JSON.parse(await sh("docker", args, { env: { ...process.env, ...env } })) as ComposeConfig;
   const stack = toStack(config, { finite, ...options });
+  // Secure mode: each CURVE key compose gave a service becomes a secret first, its value on stdin.
+  const keys = keySecrets(config);
+  const secure = Object.values(config.services).some((service) => service.environment?.ZMQ_CURVE === "on");
+  if (secure && keys.size === 0) throw new Error("ZMQ_CURVE=on but compose found no CURVE keys: run `npm run keys` first");
+  const existing = new Set((await swarm.docker(["secret", "ls", "--format", "{{.Name}}"])).split("\n"));
+  for (const [secret, value] of keys) {
+    if (!existing.has(secret)) await swarm.docker(["secret", "create", "--label", NAMESPACE, secret, "-"], { input: value });
+  }
   // JSON is YAML: the stack file goes in on stdin.
   await swarm.docker(["stack", "deploy", "--compose-file", "-", STACK], { input: JSON.stringify(stack) });
   return finite;
@@ -98,14 +108,31 @@ export async function serviceLogs(swarm: LabSwarm, service: string): Promise<str
   return (await taskLogs(swarm, service)).flatMap((task) => task.lines);
 }
 
-/** Removes the stack and waits until its network is gone, so the next deploy starts clean. */
+/** Removes the stack with its key secrets, and waits until its network is gone, so the next deploy starts clean. */
 export async function removeStack(swarm: LabSwarm): Promise<void> {
   await swarm.docker(["stack", "rm", STACK]);
   const deadline = Date.now() + 60_000;
-  while ((await swarm.docker(["network", "ls", "-q", "--filter", `label=com.docker.stack.namespace=${STACK}`])).trim()) {
+  while ((await swarm.docker(["network", "ls", "-q", "--filter", `label=${NAMESPACE}`])).trim()) {
     if (Date.now() > deadline) throw new Error(`stack ${STACK} still has its network after 60 s`);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
+  // `stack rm` takes the secrets labelled with its namespace too; this makes sure.
+  const secrets = await stackSecrets(swarm);
+  if (secrets.length > 0) await swarm.docker(["secret", "rm", ...secrets]);
+}
+
+/** The names of the stack's secrets (the CURVE keys in secure mode). */
+export async function stackSecrets(swarm: LabSwarm): Promise<string[]> {
+  const names = await swarm.docker(["secret", "ls", "--filter", `label=${NAMESPACE}`, "--format", "{{.Name}}"]);
+  return names.split("\n").filter(Boolean).sort();
+}
+
+/** A service's spec as `docker service inspect` shows it: its environment and the secrets it mounts. */
+export async function serviceSpec(swarm: LabSwarm, service: string): Promise<{ env: string[]; secrets: Array<{ name: string; file: string }> }> {
+  type Raw = { Spec: { TaskTemplate: { ContainerSpec: { Env?: string[]; Secrets?: Array<{ SecretName: string; File: { Name: string } }> } } } };
+  const [raw] = JSON.parse(await swarm.docker(["service", "inspect", `${STACK}_${service}`])) as Raw[];
+  const spec = raw!.Spec.TaskTemplate.ContainerSpec;
+  return { env: spec.Env ?? [], secrets: (spec.Secrets ?? []).map((secret) => ({ name: secret.SecretName, file: secret.File.Name })) };
 }
 
 /** The stack's services, without the stack prefix. */

@@ -1,6 +1,8 @@
 // A pattern's stack file, made from the compose files themselves: `docker compose --profile X
 // config --format json` flattened (extends, include, env interpolation done by compose), then
 // adapted to what `docker stack deploy` on engine 20.10 takes. No second copy of any role.
+import { createHash } from "node:crypto";
+import { KEY_VARIABLE } from "../services/runtime/security.js";
 
 /** The part of `docker compose config --format json` this adapter reads. */
 export interface ComposeConfig {
@@ -37,10 +39,13 @@ export function toStack(config: ComposeConfig, { finite, replicas = {}, onManage
   const unknown = Object.keys(replicas).filter((name) => !(name in config.services));
   if (unknown.length > 0) throw new Error(`--replicas names no service of this pattern: ${unknown.join(", ")}`);
   const services: Record<string, object> = {};
+  const secrets: Record<string, { external: true }> = {};
   for (const [name, service] of Object.entries(config.services)) {
     // The image-building service (build:, scale 0) runs nothing; compose's replicas: 0 stay off.
     const count = replicas[name] ?? service.deploy?.replicas ?? service.scale ?? 1;
     if (service.build !== undefined || count === 0) continue;
+    const { environment, keys } = splitKeys(definedOnly(service.environment));
+    keys.forEach(({ secret }) => (secrets[secret] = { external: true }));
     services[name] = {
       image: service.image,
       ...(service.command ? { command: service.command } : {}),
@@ -48,7 +53,9 @@ export function toStack(config: ComposeConfig, { finite, replicas = {}, onManage
       // Replica names people can match: consumer-2 in logs and reports, as on compose.
       hostname: `${name}-{{.Task.Slot}}`,
       // Swarm's DNS lists a service's replicas under tasks.<service>; its name is one virtual IP.
-      environment: { ...definedOnly(service.environment), DISCOVERY: service.environment?.DISCOVERY || "tasks" },
+      environment: { ...environment, DISCOVERY: service.environment?.DISCOVERY || "tasks" },
+      // The CURVE keys compose gave this service (its side's only) as secrets, each read from its file.
+      ...(keys.length > 0 ? { secrets: keys.map(({ secret, variable }) => ({ source: secret, target: variable })) } : {}),
       init: service.init,
       labels: service.labels,
       stop_grace_period: service.stop_grace_period,
@@ -68,7 +75,33 @@ export function toStack(config: ComposeConfig, { finite, replicas = {}, onManage
     };
   }
   // Engine 20.10's stack loader wants a version, and knows nothing of name, profiles or build.
-  return { version: "3.8", services };
+  // The secrets are made before the deploy (keySecrets), so no key passes through a file on a node.
+  return { version: "3.8", services, ...(Object.keys(secrets).length > 0 ? { secrets } : {}) };
+}
+
+/** A key's secret: named by its variable and a hash of its value, since a Swarm secret never changes. */
+const secretOf = (variable: string, value: string) =>
+  `${variable.toLowerCase().replaceAll("_", "-")}-${createHash("sha256").update(value).digest("hex").slice(0, 12)}`;
+
+/** A service's environment without its CURVE keys, and each key as the secret that carries it and the `_FILE` variable that finds it. */
+function splitKeys(env: Record<string, string>) {
+  const environment: Record<string, string> = {};
+  const keys: Array<{ variable: string; secret: string; value: string }> = [];
+  for (const [variable, value] of Object.entries(env)) {
+    if (KEY_VARIABLE.test(variable) && value !== "") {
+      // compose config writes Z85's `$` as `$$`, which stack deploy would read back as `$`; a secret is taken as it is.
+      const key = value.replaceAll("$$", "$");
+      keys.push({ variable, secret: secretOf(variable, key), value: key });
+      environment[`${variable}_FILE`] = `/run/secrets/${variable}`;
+    } else environment[variable] = value;
+  }
+  return { environment, keys };
+}
+
+/** The secrets the stack of `config` needs, by name: their values are the keys compose put in the services' environment. */
+export function keySecrets(config: ComposeConfig): Map<string, string> {
+  const services = Object.values(config.services).filter((service) => service.build === undefined);
+  return new Map(services.flatMap((service) => splitKeys(definedOnly(service.environment)).keys.map(({ secret, value }) => [secret, value] as const)));
 }
 
 const definedOnly = (env: Record<string, string | null> = {}) =>

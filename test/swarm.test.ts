@@ -4,7 +4,8 @@
 import { describe, expect, it } from "vitest";
 import { makeBatch } from "../services/pipeline/wire.js";
 import { resultOf } from "../services/runtime/log.js";
-import { deploy, removeStack, serviceLogs, stopAll, taskLogs, waitForEnd } from "../swarm/deploy.js";
+import { deploy, removeStack, serviceLogs, serviceSpec, stackSecrets, stopAll, taskLogs, waitForEnd } from "../swarm/deploy.js";
+import { labKeys } from "./helpers/keys.js";
 import { noEnvFile } from "./helpers/lab.js";
 import { base as pipelineBase } from "./helpers/pipeline.js";
 import { base as reqrepBase } from "./helpers/reqrep.js";
@@ -81,4 +82,30 @@ describe("stacks on a lab swarm", () => {
     // Every replica: a socket each, named after the replica, and each one heard.
     expect(heard("replicas")).toEqual(["weather-pub-1-1", "weather-pub-1-2", "weather-pub-1-3", "weather-pub-2-1"]);
   }, 240_000);
+
+  it("secure reqrep: ZMQ_CURVE=on with each side's keys as Swarm secrets, no key in a service's env, the secrets gone with the stack", async () => {
+    using keys = labKeys();
+    const env = { ...reqrepBase, REQUESTS: "5", ZMQ_CURVE: "on", ZMQ_LAB_KEYS_DIR: keys.dir };
+    await deploy(swarm(), "reqrep", { envFile: noEnvFile, env });
+    const code = await waitForEnd(swarm(), "req-client", 1, 90_000);
+    expect(code, (await serviceLogs(swarm(), "req-client")).join("\n")).toBe(0);
+    const [server, client] = [await serviceSpec(swarm(), "rep-server"), await serviceSpec(swarm(), "req-client")];
+    const values = [keys.server, ...Object.values(keys.clients)].flatMap((pair) => [pair.publicKey, pair.secretKey]);
+    for (const [name, spec] of Object.entries({ server, client })) {
+      expect(values.filter((key) => spec.env.some((entry) => entry.includes(key))), `${name}: keys in its env`).toEqual([]);
+      expect(spec.env.filter((entry) => /^CURVE_(SERVER|CLIENT)_\w+=/.test(entry) && !entry.includes("_FILE=")), name).toEqual([]);
+    }
+    // Each side mounts only its own keys, read through <name>_FILE.
+    expect(server.secrets.map((secret) => secret.file).sort()).toEqual(["CURVE_CLIENT_KEYS", "CURVE_SERVER_SECRET"]);
+    expect(client.secrets.map((secret) => secret.file).sort()).toEqual(["CURVE_CLIENT_PUBLIC", "CURVE_CLIENT_SECRET", "CURVE_SERVER_PUBLIC"]);
+    expect(server.env).toContain("CURVE_SERVER_SECRET_FILE=/run/secrets/CURVE_SERVER_SECRET");
+    await stopAll(swarm());
+    // The server admitted the client by its key, and answered all 5 requests.
+    expect(await serviceLogs(swarm(), "req-client")).toContainEqual(expect.stringMatching(/ ready: .*CURVE on/));
+    expect(await serviceLogs(swarm(), "rep-server")).toContainEqual(expect.stringMatching(/ ZAP admitted CURVE client req-client from /));
+    expect(serverTables(await taskLogs(swarm(), "rep-server"))).toEqual(new Map([["rep-server-1", new Map([["req-client-1", 5]])]]));
+    expect(await stackSecrets(swarm())).toHaveLength(5);
+    await removeStack(swarm());
+    expect(await stackSecrets(swarm())).toEqual([]);
+  }, 150_000);
 });

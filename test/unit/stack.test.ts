@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { toStack, type ComposeConfig } from "../../swarm/stack.js";
+import { keySecrets, toStack, type ComposeConfig } from "../../swarm/stack.js";
 
 const role = { image: "zmq-lab/roles:t", init: true, stop_grace_period: "5s", labels: { "org.zmq-lab.tag": "t" } };
 const config: ComposeConfig = {
@@ -36,5 +36,25 @@ describe("the stack file made from the compose config", () => {
 
   it("refuses replicas for a service the pattern does not have", () => {
     expect(() => toStack(config, { finite: "collector", replicas: { worker: 2 } })).toThrow(/worker/);
+  });
+
+  it("moves each CURVE key from a service's env to a secret it mounts, read through <name>_FILE, one secret per key value", () => {
+    const [secret, other] = ["S".repeat(39) + "$", "P".repeat(40)];
+    const secure: ComposeConfig = {
+      services: {
+        // As compose config writes them: a `$` doubled.
+        server: { ...role, environment: { ZMQ_CURVE: "on", CURVE_SERVER_SECRET: secret.replaceAll("$", "$$$$"), CURVE_ALLOW: "client" } },
+        client: { ...role, environment: { ZMQ_CURVE: "on", CURVE_SERVER_PUBLIC: other, CURVE_CLIENT_SECRET_2: secret.replaceAll("$", "$$$$"), CURVE_CLIENT_SERVICE: "client" } },
+      },
+    };
+    const stack = toStack(secure, { finite: "client" });
+    const services = stack.services as Record<string, { environment: Record<string, string>; secrets: Array<{ source: string; target: string }> }>;
+    expect(services.server!.environment).toEqual({ ZMQ_CURVE: "on", CURVE_SERVER_SECRET_FILE: "/run/secrets/CURVE_SERVER_SECRET", CURVE_ALLOW: "client", DISCOVERY: "tasks" });
+    expect(services.client!.secrets.map((s) => s.target)).toEqual(["CURVE_SERVER_PUBLIC", "CURVE_CLIENT_SECRET_2"]);
+    expect(JSON.stringify(stack)).not.toContain(secret.slice(0, 39));
+    const secrets = keySecrets(secure);
+    expect([...secrets.values()].sort()).toEqual([other, secret, secret]);
+    expect(Object.keys(stack.secrets!).sort()).toEqual([...secrets.keys()].sort());
+    expect(services.server!.secrets).toEqual([{ source: expect.stringMatching(/^curve-server-secret-[0-9a-f]{12}$/), target: "CURVE_SERVER_SECRET" }]);
   });
 });
