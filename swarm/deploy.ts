@@ -2,7 +2,7 @@
 // replica ran on which node, how it ended) and the finite role's end, read from the manager.
 import type { LabSwarm } from "./nodes.js";
 import { sh } from "./nodes.js";
-import { keySecrets, toStack, type ComposeConfig, type StackOptions } from "./stack.js";
+import { keySecrets, startOrder, toStack, type ComposeConfig, type StackOptions } from "./stack.js";
 
 const STACK = "zmq-lab";
 /** What Swarm labels a stack's parts with; the key secrets carry it too, so they go with the stack. */
@@ -22,12 +22,14 @@ export async function finiteRole(pattern: string): Promise<string> {
   return role.trim();
 }
 
-/** Deploys `pattern` as the stack zmq-lab; returns its finite role. */
+/**
+ * Deploys `pattern` as the stack zmq-lab, in compose's start order: each wave of services once
+ * every replica of the ones before it runs. Returns its finite role.
+ */
 export async function deploy(swarm: LabSwarm, pattern: string, { envFile, env = {}, ...options }: DeployOptions = {}): Promise<string> {
   const finite = await finiteRole(pattern);
   const args = ["compose", ...(envFile ? ["--env-file", envFile] : []), "--profile", pattern, "config", "--format", "json"];
   const config = JSON.parse(await sh("docker", args, { env: { ...process.env, ...env } })) as ComposeConfig;
-  const stack = toStack(config, { finite, ...options });
   // Secure mode: each CURVE key compose gave a service becomes a secret first, its value on stdin.
   const keys = keySecrets(config);
   const secure = Object.values(config.services).some((service) => service.environment?.ZMQ_CURVE === "on");
@@ -36,9 +38,30 @@ export async function deploy(swarm: LabSwarm, pattern: string, { envFile, env = 
   for (const [secret, value] of keys) {
     if (!existing.has(secret)) await swarm.docker(["secret", "create", "--label", NAMESPACE, secret, "-"], { input: value });
   }
-  // JSON is YAML: the stack file goes in on stdin.
-  await swarm.docker(["stack", "deploy", "--compose-file", "-", STACK], { input: JSON.stringify(stack) });
+  const waves = startOrder(config);
+  for (const [i, wave] of waves.entries()) {
+    // The services of later waves at 0 replicas are left out of the stack file, so not started yet.
+    const later = Object.fromEntries(waves.slice(i + 1).flat().map((name) => [name, 0]));
+    const stack = toStack(config, { finite, ...options, replicas: { ...options.replicas, ...later } });
+    // JSON is YAML: the stack file goes in on stdin. A service already deployed keeps its tasks.
+    await swarm.docker(["stack", "deploy", "--compose-file", "-", STACK], { input: JSON.stringify(stack) });
+    if (i < waves.length - 1) await waitForRunning(swarm, stack.services as Record<string, { deploy: { replicas: number } }>, wave);
+  }
   return finite;
+}
+
+/** Waits until every replica of each service in `wave` runs (60 s at most). */
+async function waitForRunning(swarm: LabSwarm, services: Record<string, { deploy: { replicas: number } }>, wave: string[]): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (const service of wave.filter((name) => name in services)) {
+    const replicas = services[service]!.deploy.replicas;
+    for (;;) {
+      const latest = new Map((await tasks(swarm, service)).map((task) => [task.slot, task]));
+      if ([...latest.values()].filter((task) => task.state === "running").length >= replicas) break;
+      if (Date.now() > deadline) throw new Error(`${service}: not all ${replicas} replicas running within 60 s, so what starts after it was not deployed`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
 }
 
 export interface Task {

@@ -20,6 +20,8 @@ export interface ComposeService {
   build?: unknown;
   scale?: number;
   deploy?: { replicas?: number };
+  /** compose config writes the long form: service → { condition, required }. */
+  depends_on?: Record<string, unknown>;
 }
 
 export interface StackOptions {
@@ -106,3 +108,22 @@ export function keySecrets(config: ComposeConfig): Map<string, string> {
 
 const definedOnly = (env: Record<string, string | null> = {}) =>
   Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== null));
+
+/**
+ * Compose's start order, which Swarm does not have: the services in waves, each service after the
+ * ones its depends_on names (consumers before the producer, the collector last, publishers before
+ * their subscriber). The image-building service is left out.
+ */
+export function startOrder(config: ComposeConfig): string[][] {
+  const names = Object.keys(config.services).filter((name) => config.services[name]!.build === undefined);
+  const waves: string[][] = [];
+  const placed = new Set<string>();
+  while (placed.size < names.length) {
+    const after = (name: string) => Object.keys(config.services[name]!.depends_on ?? {}).filter((other) => names.includes(other));
+    const wave = names.filter((name) => !placed.has(name) && after(name).every((other) => placed.has(other)));
+    if (wave.length === 0) throw new Error(`depends_on goes round in a circle among ${names.filter((name) => !placed.has(name)).join(", ")}`);
+    wave.forEach((name) => placed.add(name));
+    waves.push(wave);
+  }
+  return waves;
+}

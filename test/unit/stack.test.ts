@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { keySecrets, toStack, type ComposeConfig } from "../../swarm/stack.js";
+import { keySecrets, startOrder, toStack, type ComposeConfig } from "../../swarm/stack.js";
 
 const role = { image: "zmq-lab/roles:t", init: true, stop_grace_period: "5s", labels: { "org.zmq-lab.tag": "t" } };
 const config: ComposeConfig = {
@@ -56,5 +56,18 @@ describe("the stack file made from the compose config", () => {
     expect([...secrets.values()].sort()).toEqual([other, secret, secret]);
     expect(Object.keys(stack.secrets!).sort()).toEqual([...secrets.keys()].sort());
     expect(services.server!.secrets).toEqual([{ source: expect.stringMatching(/^curve-server-secret-[0-9a-f]{12}$/), target: "CURVE_SERVER_SECRET" }]);
+  });
+
+  it("starts the services in compose's order, each after what its depends_on names, and refuses a circle", () => {
+    const ordered: ComposeConfig = {
+      services: {
+        ...config.services,
+        producer: { ...config.services.producer!, depends_on: { consumer: { condition: "service_started" } } },
+        collector: { ...config.services.collector!, depends_on: { producer: { condition: "service_started", required: false }, absent: {} } },
+      },
+    };
+    expect(startOrder(ordered)).toEqual([["consumer", "slow-consumer"], ["producer"], ["collector"]]);
+    const circle: ComposeConfig = { services: { a: { ...role, depends_on: { b: {} } }, b: { ...role, depends_on: { a: {} } } } };
+    expect(() => startOrder(circle)).toThrow(/circle among a, b/);
   });
 });
