@@ -50,14 +50,14 @@ export async function deploy(swarm: LabSwarm, pattern: string, { envFile, env = 
   return finite;
 }
 
-/** Waits until every replica of each service in `wave` runs (60 s at most). */
+/** Waits until every replica of each service in `wave` runs, or already ended (60 s at most). */
 async function waitForRunning(swarm: LabSwarm, services: Record<string, { deploy: { replicas: number } }>, wave: string[]): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (const service of wave.filter((name) => name in services)) {
     const replicas = services[service]!.deploy.replicas;
     for (;;) {
       const latest = new Map((await tasks(swarm, service)).map((task) => [task.slot, task]));
-      if ([...latest.values()].filter((task) => task.state === "running").length >= replicas) break;
+      if ([...latest.values()].filter((task) => task.state === "running" || ENDED.has(task.state)).length >= replicas) break;
       if (Date.now() > deadline) throw new Error(`${service}: not all ${replicas} replicas running within 60 s, so what starts after it was not deployed`);
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
