@@ -5,6 +5,7 @@ import { ID_FORM } from "../runtime/config.js";
 import { accept, reject, type Parsed } from "../runtime/parsed.js";
 import { SOCKET_EVENTS, TELEMETRY_VERSION, type EventRecord, type NetRecord, type RoleState, type SocketRecord, type TelemetryRecord } from "../runtime/telemetry.js";
 import { edgesOf } from "./edges.js";
+import { panelsOf } from "./panels.js";
 
 /** What the page shows: `gone` is a replica that stopped sending before it exited (killed, paused, cut off). */
 export type NodeState = "starting" | "ready" | "done" | "failed" | "gone";
@@ -226,6 +227,7 @@ export class View {
       at: now,
       nodes: [...this.nodes.values()].sort((a, b) => a.replica.localeCompare(b.replica, undefined, { numeric: true })),
       edges: edgesOf([...this.nodes.values()]),
+      panels: panelsOf([...this.nodes.values()]),
       log: this.log.slice(-100),
       stats: this.stats,
     };
