@@ -16,7 +16,8 @@ export interface Edge {
   to: End;
   /**
    * Messages per second over the connection (both ways): the rate of an end whose socket has
-   * exactly this one connection. Null when neither has (a PUSH bound for 3 consumers): unknown.
+   * exactly this one connection, the receiver's first. Null when neither has (a PUSH bound for 3
+   * consumers), or only a PUB has, whose count is of sends before the subscribers' filters: unknown.
    */
   rate: number | null;
 }
@@ -24,6 +25,7 @@ export interface Edge {
 const LIVE = new Set(["starting", "ready"]);
 const SENDS = new Set(["Push", "Publisher", "XPublisher"]);
 const RECEIVES = new Set(["Pull", "Subscriber", "XSubscriber"]);
+const SENDS_TO_MANY = new Set(["Publisher", "XPublisher"]);
 
 const ipOf = (address: string) => address.slice(0, address.lastIndexOf(":"));
 const portOf = (address: string) => Number(address.slice(address.lastIndexOf(":") + 1));
@@ -85,12 +87,13 @@ export function edgesOf(nodes: readonly Node[]): Edge[] {
         const rate = n.socketRates[s.id];
         return rate ? rate.in + rate.out : null;
       };
-      const rate = ends.map(rateOf).find((r) => r !== null) ?? null;
       const typeOf = (end: (typeof ends)[number]) => (end.socket ? (end.node.sockets.find((s) => s.id === end.socket!.id)?.type ?? null) : null);
       const [a, b] = ends as [(typeof ends)[number], (typeof ends)[number]];
       // Flow direction when a socket type has one; else client → server.
       const reversed = SENDS.has(typeOf(b) ?? "") || RECEIVES.has(typeOf(a) ?? "") || (!SENDS.has(typeOf(a) ?? "") && !RECEIVES.has(typeOf(b) ?? "") && a.socket?.bound === true);
       const [from, to] = reversed ? [b, a] : [a, b];
+      // The receiving end first; never a PUB's count: it counts sends before each subscriber's filter.
+      const rate = [to, from].filter((e) => !SENDS_TO_MANY.has(typeOf(e) ?? "")).map(rateOf).find((r) => r !== null) ?? null;
       const end = (e: typeof from): End => ({ replica: e.node.replica, socket: e.socket?.id ?? null, type: typeOf(e) });
       edges.set(key, { from: end(from), to: end(to), rate });
     }
