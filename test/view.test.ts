@@ -112,7 +112,7 @@ describe("view profile", () => {
         await page.locator('.node[data-replica="rep-server-1"][data-state="ready"]').waitFor({ timeout: 10_000 });
         // Plaintext against CURVE fails the handshake; a CURVE client whose key the lab never listed is refused by ZAP.
         const intrude = (how: "none" | "unlisted") =>
-          lab.run(["node", "dist/intruder/intruder.js"], { INTRUDER_TARGET: "tcp://rep-server:5555", INTRUDER_SOCKET: "req", INTRUDER_KEYS: how, INTRUDER_WAIT_MS: "1500", CURVE_SERVER_PUBLIC: keys.server.publicKey });
+          lab.run(["node", "dist/intruder/intruder.js"], { INTRUDER_TARGET: "tcp://rep-server:5555", INTRUDER_SOCKET: "req", INTRUDER_KEYS: how, INTRUDER_WAIT_MS: "500", CURVE_SERVER_PUBLIC: keys.server.publicKey });
         const [plain, unlisted] = await Promise.all([intrude("none"), intrude("unlisted"), lab.scale("req-client", 1)]);
         expect([plain.exitCode, unlisted.exitCode]).toEqual([0, 0]);
         const failure = page.locator('#log li[data-replica="rep-server-1"][data-kind^="handshake failure"]').first();

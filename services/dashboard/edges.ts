@@ -23,6 +23,10 @@ export interface Edge {
 }
 
 const LIVE = new Set(["starting", "ready"]);
+/** A lab draws about 4 edges per replica; a flood of made-up connections stops at these. */
+export const MAX_EDGES = 1000;
+const MAX_CONNECTIONS = 20_000;
+const byName = new Intl.Collator(undefined, { numeric: true }).compare;
 const SENDS = new Set(["Push", "Publisher", "XPublisher"]);
 const RECEIVES = new Set(["Pull", "Subscriber", "XSubscriber"]);
 const SENDS_TO_MANY = new Set(["Publisher", "XPublisher"]);
@@ -36,22 +40,47 @@ function parseEndpoint(endpoint: string): { how: string; host: string; port: num
 }
 
 /**
- * The socket of `node` that holds the connection `local` → `remote`: the one bound on the local
- * port; else the one connected to the remote port, and among several (a subscriber with one SUB
- * per publisher) the one whose endpoint names the peer's replica, service or IP. Null: no telling.
+ * A node's open sockets by the ports they bind, and by the ports they connect to and the host each
+ * endpoint names. -1: more than one socket, so no telling.
  */
-function socketOf(node: Node, local: string, remote: string, peer: Node | undefined): { id: number; bound: boolean } | null {
-  const open = node.sockets.filter((s) => !s.closed);
-  const on = (how: string, port: number) => open.filter((s) => s.endpoints.some((e) => parseEndpoint(e)?.how === how && parseEndpoint(e)?.port === port));
-  const bound = on("bind", portOf(local));
-  if (bound.length === 1) return { id: bound[0]!.id, bound: true };
-  if (bound.length > 1) return null;
-  let connected = on("connect", portOf(remote));
-  if (connected.length > 1) {
-    const names = new Set([ipOf(remote), peer?.replica, peer?.service]);
-    connected = connected.filter((s) => s.endpoints.some((e) => names.has(parseEndpoint(e)?.host)));
+interface Ports {
+  bind: Map<number, number>;
+  connect: Map<number, { id: number; byHost: Map<string, number> }>;
+}
+
+function portsOf(node: Node): Ports {
+  const ports: Ports = { bind: new Map(), connect: new Map() };
+  const one = (known: number | undefined, id: number) => (known === undefined || known === id ? id : -1);
+  for (const socket of node.sockets) {
+    if (socket.closed) continue;
+    for (const endpoint of socket.endpoints) {
+      const parsed = parseEndpoint(endpoint);
+      if (parsed?.how === "bind") ports.bind.set(parsed.port, one(ports.bind.get(parsed.port), socket.id));
+      else if (parsed) {
+        const entry = ports.connect.get(parsed.port) ?? { id: socket.id, byHost: new Map<string, number>() };
+        entry.id = one(entry.id, socket.id);
+        entry.byHost.set(parsed.host, one(entry.byHost.get(parsed.host), socket.id));
+        ports.connect.set(parsed.port, entry);
+      }
+    }
   }
-  return connected.length === 1 ? { id: connected[0]!.id, bound: false } : null;
+  return ports;
+}
+
+/**
+ * The socket of a node (`ports`) that holds the connection `local` → `remote`: the one bound on the
+ * local port; else the one connected to the remote port, and among several (a subscriber with one
+ * SUB per publisher) the one whose endpoint names the peer's replica, service or IP. Null: no telling.
+ */
+function socketOf(ports: Ports, local: string, remote: string, peer: Node | undefined): { id: number; bound: boolean } | null {
+  const bound = ports.bind.get(portOf(local));
+  if (bound !== undefined) return bound >= 0 ? { id: bound, bound: true } : null;
+  const connected = ports.connect.get(portOf(remote));
+  if (!connected) return null;
+  if (connected.id >= 0) return { id: connected.id, bound: false };
+  const named = [ipOf(remote), peer?.replica, peer?.service].map((host) => (host === undefined ? undefined : connected.byHost.get(host))).filter((id) => id !== undefined);
+  const ids = new Set(named);
+  return ids.size === 1 && named[0]! >= 0 ? { id: named[0]!, bound: false } : null;
 }
 
 /** Every live connection between two live replicas that report their network, once each. */
@@ -59,31 +88,40 @@ export function edgesOf(nodes: readonly Node[]): Edge[] {
   const live = nodes.filter((n) => LIVE.has(n.state) && n.net);
   const owner = new Map<string, Node>();
   for (const node of live) for (const address of node.net!.addresses) owner.set(address, node);
-  // Per node, its own connections by socket: "exactly one connection" is read from the node's own table.
-  const held = new Map<Node, Map<number, Set<string>>>();
+  const ports = new Map(live.map((node) => [node, portsOf(node)]));
+  // Per node, its own connections by socket: "exactly one connection" is read from the node's own
+  // table. Each socket's count, and its first connection.
+  const held = new Map<Node, Map<number, { count: number; first: string }>>();
+  let budget = MAX_CONNECTIONS;
   for (const node of live) {
-    const bySocket = new Map<number, Set<string>>();
+    if ((budget -= node.net!.connections.length) < 0) break;
+    const bySocket = new Map<number, { count: number; first: string }>();
     for (const [local, remote] of node.net!.connections) {
-      const socket = socketOf(node, local, remote, owner.get(ipOf(remote)));
-      if (socket) bySocket.set(socket.id, (bySocket.get(socket.id) ?? new Set()).add(`${local} ${remote}`));
+      const socket = socketOf(ports.get(node)!, local, remote, owner.get(ipOf(remote)));
+      if (!socket) continue;
+      const seen = bySocket.get(socket.id);
+      if (seen) seen.count++;
+      else bySocket.set(socket.id, { count: 1, first: `${local} ${remote}` });
     }
     held.set(node, bySocket);
   }
 
   const edges = new Map<string, Edge>();
-  for (const node of live) {
+  for (const node of held.keys()) {
     for (const [local, remote] of node.net!.connections) {
       const peer = owner.get(ipOf(remote));
+      if (peer && !held.has(peer)) continue;
       if (!peer || peer === node) continue;
       const key = [local, remote].sort().join(" ");
       if (edges.has(key)) continue;
+      if (edges.size >= MAX_EDGES) break;
       const ends = [
-        { node, local, remote, socket: socketOf(node, local, remote, peer) },
-        { node: peer, local: remote, remote: local, socket: socketOf(peer, remote, local, node) },
+        { node, local, remote, socket: socketOf(ports.get(node)!, local, remote, peer) },
+        { node: peer, local: remote, remote: local, socket: socketOf(ports.get(peer)!, remote, local, node) },
       ];
       const rateOf = ({ node: n, local: l, remote: r, socket: s }: (typeof ends)[number]) => {
         const mine = s && held.get(n)?.get(s.id);
-        if (!s || mine?.size !== 1 || !mine.has(`${l} ${r}`)) return null;
+        if (!s || mine?.count !== 1 || mine.first !== `${l} ${r}`) return null;
         const rate = n.socketRates[s.id];
         return rate ? rate.in + rate.out : null;
       };
@@ -98,5 +136,5 @@ export function edgesOf(nodes: readonly Node[]): Edge[] {
       edges.set(key, { from: end(from), to: end(to), rate });
     }
   }
-  return [...edges.values()].sort((x, y) => `${x.from.replica} ${x.to.replica}`.localeCompare(`${y.from.replica} ${y.to.replica}`, undefined, { numeric: true }));
+  return [...edges.values()].sort((x, y) => byName(x.from.replica, y.from.replica) || byName(x.to.replica, y.to.replica));
 }

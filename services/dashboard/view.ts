@@ -4,7 +4,7 @@
 import { ID_FORM } from "../runtime/config.js";
 import { accept, reject, type Parsed } from "../runtime/parsed.js";
 import { SOCKET_EVENTS, TELEMETRY_VERSION, type EventRecord, type NetRecord, type RoleState, type SocketRecord, type TelemetryRecord } from "../runtime/telemetry.js";
-import { edgesOf } from "./edges.js";
+import { edgesOf, type Edge } from "./edges.js";
 import { panelsOf } from "./panels.js";
 
 /** What the page shows: `gone` is a replica that stopped sending before it exited (killed, paused, cut off). */
@@ -63,6 +63,7 @@ const MAX_LOG = 300;
 const MAX_SOCKETS = 32;
 const MAX_EVENTS = 50;
 const MAX_CONNECTIONS = 256;
+const EDGES_EVERY_MS = 250;
 /** Per replica, the connecting sockets' lost peers remembered to tell a reconnect. */
 const MAX_LOST = 64;
 
@@ -146,6 +147,7 @@ export class View {
   private second = { start: 0, count: 0 };
   /** Per replica, `socket address` of the connecting sockets' peers lost since: the next handshake there is a reconnect. */
   private readonly lostPeers = new Map<string, Set<string>>();
+  private edgesCache: { at: number; edges: Edge[] } | undefined;
 
   /** Takes one telemetry message; true when it was a valid record. */
   ingest(frames: readonly Buffer[], now = Date.now()): boolean {
@@ -226,11 +228,17 @@ export class View {
     return {
       at: now,
       nodes: [...this.nodes.values()].sort((a, b) => a.replica.localeCompare(b.replica, undefined, { numeric: true })),
-      edges: edgesOf([...this.nodes.values()]),
+      edges: this.edges(now),
       panels: panelsOf([...this.nodes.values()]),
       log: this.log.slice(-100),
       stats: this.stats,
     };
+  }
+
+  /** The edges, derived again at most every EDGES_EVERY_MS: the page's tick is faster than any record. */
+  private edges(now: number): Edge[] {
+    if (!this.edgesCache || now - this.edgesCache.at >= EDGES_EVERY_MS || now < this.edgesCache.at) this.edgesCache = { at: now, edges: edgesOf([...this.nodes.values()]) };
+    return this.edgesCache.edges;
   }
 
   get all(): Node[] {
