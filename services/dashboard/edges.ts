@@ -25,7 +25,7 @@ export interface Edge {
 const LIVE = new Set(["starting", "ready"]);
 /** A lab draws about 4 edges per replica; a flood of made-up connections stops at these. */
 export const MAX_EDGES = 1000;
-const MAX_CONNECTIONS = 20_000;
+const MAX_CONNECTIONS = 5000;
 const byName = new Intl.Collator(undefined, { numeric: true }).compare;
 const SENDS = new Set(["Push", "Publisher", "XPublisher"]);
 const RECEIVES = new Set(["Pull", "Subscriber", "XSubscriber"]);

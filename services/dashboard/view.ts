@@ -227,7 +227,8 @@ export class View {
     this.countSecond(now, 0);
     return {
       at: now,
-      nodes: [...this.nodes.values()].sort((a, b) => a.replica.localeCompare(b.replica, undefined, { numeric: true })),
+      // Without their connections: the edges say what the page needs of them.
+      nodes: [...this.nodes.values()].sort((a, b) => a.replica.localeCompare(b.replica, undefined, { numeric: true })).map(({ net: _, ...node }) => node),
       edges: this.edges(now),
       panels: panelsOf([...this.nodes.values()]),
       log: this.log.slice(-100),
