@@ -15,9 +15,15 @@ const svg = make("http://www.w3.org/2000/svg");
 const rate = (n) => (n >= 10 ? Math.round(n) : n.toFixed(1));
 const sum = (sockets, side) => sockets.reduce((total, s) => total + s[side].msgs, 0);
 const time = (at) => new Date(at).toISOString().slice(11, 23);
-/** The lab's services left to right in the order their messages flow; any other after them, by name. */
+/**
+ * The lab's services left to right in the order their messages flow (a service named after one,
+ * such as weather-pub-2, goes with it); any other after them, by name.
+ */
 const FLOW = ["pair-client", "pair-server", "req-client", "lb-broker", "queue", "rep-server", "broker-worker", "weather-pub", "forwarder", "weather-sub", "producer", "streamer", "consumer", "collector"];
-const flowRank = (service) => (FLOW.includes(service) ? FLOW.indexOf(service) : FLOW.length);
+const flowRank = (service) => {
+  const rank = FLOW.findIndex((name) => service === name || service.startsWith(`${name}-`));
+  return rank < 0 ? FLOW.length : rank;
+};
 
 function topology(nodes) {
   const groups = new Map();
