@@ -32,6 +32,7 @@ await runRole(
     const { UPDATES: total, SUB_TIMEOUT_MS: timeout, ZIP_FILTER: zip } = config;
     const names = publisherNames(config.SUB_CONNECT);
     const report = new WeatherReport(zip, []);
+    role.figures(() => report.result());
     // feeds[i] is what came on sockets.items[i]; receiveAny reads a socket from its push on.
     const feeds: Feed[] = [];
     const sockets = new GrowingList<zmq.Subscriber>();
