@@ -111,15 +111,20 @@ const definedOnly = (env: Record<string, string | null> = {}) =>
 
 /**
  * Compose's start order, which Swarm does not have: the services in waves, each service after the
- * ones its depends_on names (consumers before the producer, the collector last, publishers before
- * their subscriber). The image-building service is left out.
+ * ones its depends_on requires (consumers before the producer, publishers before their
+ * subscriber). A dependency marked `required: false` holds nothing back: each wave takes seconds
+ * on Swarm, and the collector, started a wave after the producer, met results before its batch
+ * start. The image-building service is left out.
  */
 export function startOrder(config: ComposeConfig): string[][] {
   const names = Object.keys(config.services).filter((name) => config.services[name]!.build === undefined);
   const waves: string[][] = [];
   const placed = new Set<string>();
   while (placed.size < names.length) {
-    const after = (name: string) => Object.keys(config.services[name]!.depends_on ?? {}).filter((other) => names.includes(other));
+    const after = (name: string) =>
+      Object.entries(config.services[name]!.depends_on ?? {})
+        .filter(([other, how]) => names.includes(other) && (how as { required?: boolean } | null)?.required !== false)
+        .map(([other]) => other);
     const wave = names.filter((name) => !placed.has(name) && after(name).every((other) => placed.has(other)));
     if (wave.length === 0) throw new Error(`depends_on goes round in a circle among ${names.filter((name) => !placed.has(name)).join(", ")}`);
     wave.forEach((name) => placed.add(name));

@@ -58,15 +58,17 @@ describe("the stack file made from the compose config", () => {
     expect(services.server!.secrets).toEqual([{ source: expect.stringMatching(/^curve-server-secret-[0-9a-f]{12}$/), target: "CURVE_SERVER_SECRET" }]);
   });
 
-  it("starts the services in compose's order, each after what its depends_on names, and refuses a circle", () => {
+  it("starts the services in compose's order, each after what its depends_on requires, and refuses a circle", () => {
     const ordered: ComposeConfig = {
       services: {
         ...config.services,
         producer: { ...config.services.producer!, depends_on: { consumer: { condition: "service_started" } } },
         collector: { ...config.services.collector!, depends_on: { producer: { condition: "service_started", required: false }, absent: {} } },
+        watcher: { ...role, depends_on: { producer: { condition: "service_started", required: true } } },
       },
     };
-    expect(startOrder(ordered)).toEqual([["consumer", "slow-consumer"], ["producer"], ["collector"]]);
+    // The collector's dependency is not required: it starts at once.
+    expect(startOrder(ordered)).toEqual([["consumer", "slow-consumer", "collector"], ["producer"], ["watcher"]]);
     const circle: ComposeConfig = { services: { a: { ...role, depends_on: { b: {} } }, b: { ...role, depends_on: { a: {} } } } };
     expect(() => startOrder(circle)).toThrow(/circle among a, b/);
   });
