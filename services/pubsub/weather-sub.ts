@@ -58,8 +58,9 @@ await runRole(
         const dropped = report.sent(name, count);
         if (dropped > 0) log.warn(`${name} counts ${count} updates for ${zip}: ${dropped} of them never arrived`);
       } else {
-        const n = report.add(name, parsed.value.update);
-        log.each(`update ${report.count}/${total}: ${describeUpdate(parsed.value.update, name, n)}`);
+        const { update } = parsed.value;
+        const n = report.add(name, update);
+        log.each(() => `update ${report.count}/${total}: ${describeUpdate(update, name, n)}`);
         if (report.count >= total) break;
       }
     }
