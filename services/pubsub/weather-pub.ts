@@ -35,6 +35,7 @@ await runRole(
 
     const feed = new UpdateFeed(config.PUB_ZIPS);
     let sent = 0;
+    role.figures(() => ({ id, sent }));
     let credit = 0;
     let last = performance.now();
     let progressAt = last + PROGRESS_MS;
