@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Batcher } from "../../services/runtime/batch.js";
-import { percentile, rate, summarize } from "../../services/bench/stats.js";
+import { percentile, rate, summarize } from "../../services/runtime/stats.js";
 import { END, formatPlan, formatResult, parsePlan, parseResults, payload, readFrames, topicOf, type Run } from "../../services/bench/wire.js";
 import { bridgeCost, medians, ratio, scaling, type BenchReport, type Throughput } from "../../bench/figures.js";
 import { bytes, markdown, markdownTable, si, verdicts } from "../../bench/markdown.js";
