@@ -27,7 +27,8 @@ await runRole(
     const attempts = requester.attempts;
     const waits = backoff ? `from ${config.REQ_TIMEOUT_MS} ms, doubling per retry up to ${MAX_TIMEOUT_MS} ms (backoff on)` : `${config.REQ_TIMEOUT_MS} ms each (backoff off)`;
     role.ready(`client id ${id}, ${total} requests, ${attempts} attempts ${waits}`);
-    let retries = 0;
+    let [retries, replies] = [0, 0];
+    role.figures(() => ({ id, replies, requests: total, retries }));
     const request = requestText(id);
     // Each answered request's time from its first send to its reply, retries included, in µs.
     const roundTrips = new Float64Array(total);
@@ -49,6 +50,7 @@ await runRole(
         result(n - 1);
         return Exit.noPeer;
       }
+      replies = n;
       roundTrips[n - 1] = (performance.now() - started) * 1000;
       log.each(() => `reply ${n}/${total}: ${clip(reply, 80)}`);
     }
