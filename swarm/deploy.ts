@@ -93,6 +93,11 @@ export async function taskLogs(swarm: LabSwarm, service: string): Promise<TaskLo
   return found.sort((a, b) => a.slot - b.slot);
 }
 
+/** A running service's log lines in one call to the manager, quick enough to poll (`taskLogs` also finds stopped tasks). */
+export async function liveLogs(swarm: LabSwarm, service: string): Promise<string[]> {
+  return (await swarm.docker(["service", "logs", "--raw", `${STACK}_${service}`])).split("\n").filter(Boolean);
+}
+
 /** A service's log lines, every replica's, in slot order. */
 export async function serviceLogs(swarm: LabSwarm, service: string): Promise<string[]> {
   return (await taskLogs(swarm, service)).flatMap((task) => task.lines);

@@ -121,6 +121,8 @@ export class LabSwarm {
       "--cap-add", "ALL", "--cap-drop", "SYS_RESOURCE",
       "--security-opt", "seccomp=unconfined", "--security-opt", "apparmor=unconfined",
       "--cgroupns", "private", "--tmpfs", "/run", "--tmpfs", "/var/run", "--tmpfs", "/var/lib/docker:exec,dev,suid",
+      // No registry: a task starts from the loaded image without trying to pull it first.
+      "--env", "DOCKER_SERVICE_PREFER_OFFLINE_IMAGE=1",
       "--network", network, NODE_IMAGE,
       "sh", "-c", "mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null || mount -o remount,rw /sys/fs/cgroup; exec dockerd",
     ]);
@@ -131,8 +133,10 @@ export class LabSwarm {
     const [manager, ...workers] = this.nodes as [string, ...string[]];
     await engines[0];
     const address = (await sh("docker", ["inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", manager])).trim();
-    // Heartbeats every second: a lost node is marked down, and its tasks rescheduled, in seconds.
-    await this.on(manager, ["swarm", "init", "--advertise-addr", address, "--dispatcher-heartbeat", "1s"]);
+    // A heartbeat every 2 s (Docker's default: 5 s): a node that stops answering is marked down
+    // after 3 missed beats and its tasks rescheduled. At 1 s a busy 2-core host missed beats, and
+    // a live node went down for a moment, its consumers moved.
+    await this.on(manager, ["swarm", "init", "--advertise-addr", address, "--dispatcher-heartbeat", "2s"]);
     const token = (await this.on(manager, ["swarm", "join-token", "-q", "worker"])).trim();
     await Promise.all(workers.map((node, i) => engines[i + 1]!.then(() => this.on(node, ["swarm", "join", "--token", token, `${address}:2377`]))));
     await Promise.all(this.nodes.map((node) => this.docker(["node", "update", "--label-add", `${NODE_LABEL}=${node}`, node])));
