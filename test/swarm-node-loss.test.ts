@@ -27,8 +27,8 @@ const latest = (list: Task[]) => new Map(list.filter((t) => swarm().nodes.includ
 const slotOf = (line: string) => Number(/ result \d+\/\d+ from consumer-(\d+):/.exec(line)?.[1] ?? NaN);
 
 /**
- * One batch on the nodes left; once the collector has 30 results, `strike` takes down the worker
- * running the most consumers. Returns what the test asserts and prints.
+ * One batch on the nodes left; once the collector has 30 results, the worker running the most
+ * consumers is lost (`kind`). Returns what the test asserts and prints.
  */
 async function batchLosingANode(kind: "stop" | "kill") {
   await deploy(swarm(), "pipeline", { envFile: noEnvFile, env, replicas: { consumer: consumers }, onManager: ["producer", "collector"] });
