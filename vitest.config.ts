@@ -16,6 +16,7 @@ const serial = [
   "test/drill-garbage.test.ts",
   "test/drill-raw-wire.test.ts",
   "test/drill-broker-wire.test.ts",
+  "test/swarm-node-loss.test.ts",
 ];
 
 const integration = {

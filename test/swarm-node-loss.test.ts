@@ -16,8 +16,8 @@ const consumers = 6;
 const TASKS = 480;
 // CONSUMERS: the batch starts once all six are connected, so each holds 80 tasks of 200 ms (16 s).
 // A lost consumer's tasks are re-sent once no result came for REDISPATCH_MS after the survivors
-// are done, about 22 s after the loss: the rescheduled replicas, up by then, get their share.
-const env = { ...base, TASKS: String(TASKS), CONSUMERS: String(consumers), TASK_MODE: "sleep", TASK_SLEEP_MS: "200", REDISPATCH_MS: "8000", COLLECTOR_TIMEOUT_MS: "60000" };
+// are done, about 26 s after the loss: the rescheduled replicas, up by then, get their share.
+const env = { ...base, TASKS: String(TASKS), CONSUMERS: String(consumers), TASK_MODE: "sleep", TASK_SLEEP_MS: "200", REDISPATCH_MS: "12000", COLLECTOR_TIMEOUT_MS: "60000" };
 const total = makeBatch(TASKS, Number(env.SEED)).total;
 
 const short = (node: string) => node.replace(/^.*-node-/, "node-");
