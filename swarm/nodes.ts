@@ -71,14 +71,15 @@ export class LabSwarm {
     try {
       await sh("docker", ["network", "create", ...labels, network]);
       const saved = step(`${image} saved`, sh("docker", ["save", "-o", join(dir, "image.tar"), image], { timeoutMs: 300_000 }));
+      // Its failure is thrown by the loads below; until then it must not count as unhandled.
+      saved.catch(() => {});
       await step(`${count} node(s) started`, Promise.all(nodes.map((node) => swarm.start(node, network, labels))));
       const engines = nodes.map((node) => swarm.engineUp(node));
       const loaded = step(
         `${image} loaded on every node`,
         Promise.all(nodes.map((node, i) => Promise.all([engines[i], saved]).then(() => swarm.load(node, join(dir, "image.tar"))))),
       );
-      await step("swarm formed", swarm.form(engines));
-      await loaded;
+      await Promise.all([step("swarm formed", swarm.form(engines)), loaded]);
       return swarm;
     } catch (err) {
       await LabSwarm.remove(name);
