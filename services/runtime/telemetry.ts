@@ -2,6 +2,8 @@
 // and byte counts, monitor events, its own figures) from a PUB that connects to TELEMETRY_CONNECT
 // (tcp://dashboard:5599), every TELEMETRY_INTERVAL_MS and soon after each socket event. It is fire
 // and forget: with no dashboard, PUB drops; a send still in flight makes the next record a drop.
+// Records are made only while a dashboard is subscribed: socket events wait for it (the latest 50)
+// instead of going out to no one, and with no dashboard no record is even serialized.
 // The one wait: a role that ends while a dashboard is there but has not subscribed yet (still
 // starting) holds its last record a bounded time for it, so even a role done in 100 ms shows.
 import { basename, dirname } from "node:path";
@@ -124,8 +126,10 @@ export class Telemetry {
   private result: Record<string, unknown> | undefined;
   // An XPUB, not a PUB: the same sending, and it hears the dashboard's subscription.
   private readonly publisher: zmq.XPublisher | undefined;
-  /** A dashboard's SUB has subscribed (once is enough: it has seen this role). */
+  /** A dashboard's SUB is subscribed now. */
   private subscribed = false;
+  /** One was, at some point: it has seen this role. */
+  private heard = false;
   /** A connect attempt reached an address: the dashboard's name resolves, so one is there or starting. */
   private addressed = false;
   private retried = false;
@@ -263,7 +267,7 @@ export class Telemetry {
     clearTimeout(this.soon);
     this.state = "exited";
     this.exitCode = exitCode;
-    if (!this.subscribed && this.addressed && waitMs > 0) await this.subscription(waitMs);
+    if (!this.heard && this.addressed && waitMs > 0) await this.subscription(waitMs);
     this.flush();
     // After the send's turn: a close right away could cut it.
     setImmediate(() => this.publisher!.close());
@@ -308,9 +312,13 @@ export class Telemetry {
   private async followSubscriptions(publisher: zmq.XPublisher): Promise<void> {
     try {
       for await (const [frame] of publisher) {
-        if (frame?.[0] !== 1) continue;
-        this.subscribed = true;
+        // 1: the first subscriber came (non-verbose XPUB), 0: the last one left.
+        this.subscribed = frame?.[0] === 1;
+        if (!this.subscribed) continue;
+        this.heard = true;
         this.onSubscribed?.();
+        // What happened before it came goes out now.
+        this.flushSoon();
       }
     } catch {
       // Closed under a pending receive: the end of telemetry.
@@ -340,7 +348,7 @@ export class Telemetry {
 
   private flush(): void {
     const publisher = this.publisher;
-    if (!publisher || publisher.closed) return;
+    if (!publisher || publisher.closed || !this.subscribed) return;
     if (this.busy) {
       this.dropped++;
       return;
