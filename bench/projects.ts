@@ -66,8 +66,12 @@ export async function serviceResults(project: ComposeProject, service: string): 
   return logs.flatMap(benchResults);
 }
 
-/** The real pipeline roles: batch start to verdict in the collector's log, and the first result. */
-export async function pipelineRun(consumers: number, tasks: number, cost: string, { view }: { view?: boolean } = {}): Promise<{ row: Pipeline; startup: Startup }> {
+/**
+ * The real pipeline roles: batch start to verdict in the collector's log, and the first result.
+ * `wholeSeconds` runs from the producer's batch start instead: the collector starts last, and when
+ * it comes up after the consumers' first results, its own batch start misses their work.
+ */
+export async function pipelineRun(consumers: number, tasks: number, cost: string, { view }: { view?: boolean } = {}): Promise<{ row: Pipeline; startup: Startup; wholeSeconds: number }> {
   const env = { TASKS: String(tasks), TASK_MODE: "cpu", TASK_COST: cost, SEED: "7", CONSUMERS: String(consumers), TASK_INTERVAL_MS: "0" };
   // view: the dashboard runs beside it and every role's telemetry reaches it; false: telemetry off
   // (TELEMETRY_CONNECT empty); unset: the default, telemetry on with no dashboard to take it.
@@ -82,7 +86,9 @@ export async function pipelineRun(consumers: number, tasks: number, cost: string
   const at = (pattern: RegExp) => logs.find(({ line }) => pattern.test(line))?.at.getTime();
   const [batch, verdict, first] = [at(/ batch start: /), at(/ verdict: PASS/), at(/ result 1\//)];
   if (batch === undefined || verdict === undefined) throw new Error(`pipeline with ${consumers} consumers: no batch start or no PASS verdict`);
+  const sent = (await project.serviceLogs("producer")).find(({ line }) => / batch start: /.test(line))?.at.getTime() ?? NaN;
   return {
+    wholeSeconds: (verdict - sent) / 1000,
     row: { consumers, tasks, seconds: (verdict - batch) / 1000, load },
     startup: { profile: "pipeline", ms: first !== undefined ? first - upAt : NaN, first: "collector: result 1" },
   };
