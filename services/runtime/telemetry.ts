@@ -6,9 +6,11 @@
 // instead of going out to no one, and with no dashboard no record is even serialized.
 // The one wait: a role that ends while a dashboard is there but has not subscribed yet (still
 // starting) holds its last record a bounded time for it, so even a role done in 100 ms shows.
+import { networkInterfaces } from "node:os";
 import { basename, dirname } from "node:path";
 import * as zmq from "zeromq";
 import { endpoint, integer, loadConfig } from "./config.js";
+import { ESTABLISHED, readTcpTable, type TcpEntry } from "./peers.js";
 
 /** Where telemetry goes unless TELEMETRY_CONNECT says otherwise (empty: nowhere). */
 export const DEFAULT_TELEMETRY = "tcp://dashboard:5599";
@@ -33,6 +35,20 @@ export interface SocketRecord {
   in: Flow;
   out: Flow;
   events: Partial<Record<SocketEvent, number>>;
+  /** Set once the role closed the socket (a REQ client's retry discards its old one). */
+  closed?: true;
+}
+
+/**
+ * Who the role is connected to. ZeroMQ names no peer (a bound socket's events all carry its own
+ * address), so this comes from the kernel: the role's own addresses, and its sockets' established
+ * TCP connections, for the dashboard to match the far ends to the replicas that own them.
+ */
+export interface NetRecord {
+  /** The container's addresses, loopback aside. */
+  addresses: string[];
+  /** `[local, remote]` as `ip:port`: connections on a port one of the role's open sockets binds or connects to. */
+  connections: Array<[string, string]>;
 }
 
 export interface EventRecord {
@@ -60,6 +76,8 @@ export interface TelemetryRecord {
   dropped: number;
   figures?: Record<string, unknown>;
   result?: Record<string, unknown>;
+  /** Absent while no socket has a TCP endpoint. */
+  net?: NetRecord;
 }
 
 /** Per record; a storm of failed handshakes sends its latest events and its counts, not all of them. */
@@ -70,6 +88,34 @@ const EVENT_DELAY_MS = 50;
 const TELEMETRY_HWM = 20;
 /** At exit, the longest wait for a dashboard that resolved but has not subscribed yet. */
 export const CLOSE_WAIT_MS = 1000;
+/** Connections per record, whatever the kernel lists (a host-side bench sees the host's). */
+const MAX_CONNECTIONS = 256;
+
+/** The port of `bind tcp://*:5557`, `connect tcp://producer:5557`, `connect every replica of tcp://consumer:5558`. */
+const portOf = (endpoint: string) => Number(/^(?:bind|connect)\b.*\btcp:\/\/[^ ]*:(\d+)$/.exec(endpoint)?.[1]) || undefined;
+
+/** The role's addresses and its sockets' connections, from the kernel's table. */
+export function netOf(sockets: readonly SocketRecord[], table: () => TcpEntry[] = readTcpTable): NetRecord | undefined {
+  const ports = { bind: new Set<number>(), connect: new Set<number>() };
+  for (const socket of sockets) {
+    if (socket.closed) continue;
+    for (const endpoint of socket.endpoints) {
+      const port = portOf(endpoint);
+      if (port) ports[endpoint.startsWith("bind") ? "bind" : "connect"].add(port);
+    }
+  }
+  if (ports.bind.size + ports.connect.size === 0) return undefined;
+  const portIn = (address: string, set: Set<number>) => set.has(Number(address.slice(address.lastIndexOf(":") + 1)));
+  const connections = table()
+    .filter((entry) => entry.state === ESTABLISHED && (portIn(entry.local, ports.bind) || portIn(entry.remote, ports.connect)))
+    .slice(0, MAX_CONNECTIONS)
+    .map((entry): [string, string] => [entry.local, entry.remote]);
+  const addresses = Object.values(networkInterfaces())
+    .flat()
+    .filter((nic) => nic && !nic.internal)
+    .map((nic) => nic!.address);
+  return { addresses, connections };
+}
 
 const telemetrySpec = {
   TELEMETRY_CONNECT: endpoint({ default: DEFAULT_TELEMETRY }),
@@ -115,6 +161,8 @@ export interface TelemetryOptions extends TelemetryConfig {
  */
 export class Telemetry {
   private readonly tracked: SocketRecord[] = [];
+  /** The socket of each record, to tell a closed one. */
+  private readonly sockets: zmq.Socket[] = [];
   private readonly bySocket = new WeakMap<zmq.Socket, SocketRecord>();
   private events: EventRecord[] = [];
   private seq = 0;
@@ -221,6 +269,7 @@ export class Telemetry {
   track(socket: zmq.Socket, type: string): SocketRecord {
     const record: SocketRecord = { id: this.tracked.length, type, endpoints: [], in: { msgs: 0, bytes: 0 }, out: { msgs: 0, bytes: 0 }, events: {} };
     this.tracked.push(record);
+    this.sockets.push(socket);
     this.bySocket.set(socket, record);
     for (const event of SOCKET_EVENTS) {
       socket.events.on(event, ({ address }: { address: string }) => {
@@ -290,6 +339,8 @@ export class Telemetry {
     }
     const events = this.events;
     this.events = [];
+    this.sockets.forEach((socket, i) => socket.closed && (this.tracked[i]!.closed = true));
+    const net = netOf(this.tracked);
     return {
       v: TELEMETRY_VERSION,
       role: this.options.role,
@@ -305,6 +356,7 @@ export class Telemetry {
       dropped: this.dropped,
       ...(figures && { figures }),
       ...(this.result && { result: this.result }),
+      ...(net && { net }),
     };
   }
 
