@@ -104,6 +104,8 @@ describe("intruder variables that are fine alone but not together", () => {
     [{ INTRUDER_ACTION: "forge", INTRUDER_SOCKET: "pull" }, 'INTRUDER_SOCKET: expected one of req, push, pair, dealer for INTRUDER_ACTION=forge (it sends), got "pull"'],
     [{ INTRUDER_ACTION: "listen", INTRUDER_SOCKET: "push" }, 'INTRUDER_SOCKET: expected one of req, sub, pull, pair, dealer for INTRUDER_ACTION=listen (it receives), got "push"'],
     [{ INTRUDER_ACTION: "raw", INTRUDER_TARGET: "ipc:///tmp/x" }, 'INTRUDER_TARGET: expected a tcp://host:port target for INTRUDER_ACTION=raw, got "ipc:///tmp/x"'],
+    [{ INTRUDER_ACTION: "flood", INTRUDER_SOCKET: "push" }, 'INTRUDER_SOCKET: expected xpub for INTRUDER_ACTION=flood, got "push"'],
+    [{ INTRUDER_ACTION: "listen", INTRUDER_SOCKET: "xpub" }, 'INTRUDER_SOCKET: expected one of req, sub, pull, pair, dealer for INTRUDER_ACTION=listen (it receives), got "xpub"'],
   ])("%j exits 2 with one line, before any socket opens", async (env, message) => {
     const { exitCode, lines } = await runOnce(["node", "dist/intruder/intruder.js"], env);
     expect(exitCode).toBe(2);
