@@ -3,7 +3,9 @@
 // without a network. Anything malformed is counted by reason and changes nothing.
 import { ID_FORM } from "../runtime/config.js";
 import { accept, reject, type Parsed } from "../runtime/parsed.js";
-import { SOCKET_EVENTS, TELEMETRY_VERSION, type EventRecord, type RoleState, type SocketRecord, type TelemetryRecord } from "../runtime/telemetry.js";
+import { SOCKET_EVENTS, TELEMETRY_VERSION, type EventRecord, type NetRecord, type RoleState, type SocketRecord, type TelemetryRecord } from "../runtime/telemetry.js";
+import { edgesOf, type Edge } from "./edges.js";
+import { panelsOf } from "./panels.js";
 
 /** What the page shows: `gone` is a replica that stopped sending before it exited (killed, paused, cut off). */
 export type NodeState = "starting" | "ready" | "done" | "failed" | "gone";
@@ -26,7 +28,16 @@ export interface Node {
   figures?: Record<string, unknown>;
   result?: Record<string, unknown>;
   /** Messages per second, in and out, over the last record's interval. */
-  rate: { in: number; out: number };
+  rate: Rate;
+  /** The same per socket id. */
+  socketRates: Record<number, Rate>;
+  /** Its addresses and TCP connections, for the edges. */
+  net?: NetRecord;
+}
+
+export interface Rate {
+  in: number;
+  out: number;
 }
 
 export interface LogEntry {
@@ -51,9 +62,13 @@ const MAX_NODES = 500;
 const MAX_LOG = 300;
 const MAX_SOCKETS = 32;
 const MAX_EVENTS = 50;
+const MAX_CONNECTIONS = 256;
+const EDGES_EVERY_MS = 250;
+/** Per replica, the connecting sockets' lost peers remembered to tell a reconnect. */
+const MAX_LOST = 64;
 
 const STATES: readonly RoleState[] = ["starting", "ready", "exited"];
-const KNOWN_FIELDS = new Set(["v", "role", "replica", "pattern", "seq", "at", "intervalMs", "state", "exitCode", "sockets", "events", "dropped", "figures", "result"]);
+const KNOWN_FIELDS = new Set(["v", "role", "replica", "pattern", "seq", "at", "intervalMs", "state", "exitCode", "sockets", "events", "dropped", "figures", "result", "net"]);
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 const isCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
@@ -71,9 +86,20 @@ function isSocket(value: unknown): value is SocketRecord {
     isFlow(value.in) &&
     isFlow(value.out) &&
     isObject(value.events) &&
-    Object.entries(value.events).every(([name, n]) => (SOCKET_EVENTS as readonly string[]).includes(name) && isCount(n))
+    Object.entries(value.events).every(([name, n]) => (SOCKET_EVENTS as readonly string[]).includes(name) && isCount(n)) &&
+    (value.closed === undefined || value.closed === true)
   );
 }
+
+const isAddress = (value: unknown): value is string => typeof value === "string" && /^[0-9a-f.:]{2,45}$/i.test(value);
+const isNet = (value: unknown): value is NetRecord =>
+  isObject(value) &&
+  Array.isArray(value.addresses) &&
+  value.addresses.length <= 16 &&
+  value.addresses.every(isAddress) &&
+  Array.isArray(value.connections) &&
+  value.connections.length <= MAX_CONNECTIONS &&
+  value.connections.every((pair) => Array.isArray(pair) && pair.length === 2 && pair.every(isAddress));
 
 const isEvent = (value: unknown): value is EventRecord =>
   isObject(value) && isCount(value.at) && isCount(value.socket) && (SOCKET_EVENTS as readonly string[]).includes(value.event as string) && isShortText(value.address);
@@ -97,6 +123,7 @@ export function parseRecord(frames: readonly Buffer[]): Parsed<TelemetryRecord> 
   if (!Array.isArray(r.sockets) || r.sockets.length > MAX_SOCKETS || !r.sockets.every(isSocket)) return reject("sockets");
   if (!Array.isArray(r.events) || r.events.length > MAX_EVENTS || !r.events.every(isEvent)) return reject("events");
   if ((r.figures !== undefined && !isObject(r.figures)) || (r.result !== undefined && !isObject(r.result))) return reject("figures");
+  if (r.net !== undefined && !isNet(r.net)) return reject("net");
   return accept(r as unknown as TelemetryRecord);
 }
 
@@ -106,9 +133,11 @@ export const serviceOf = (replica: string) => replica.replace(/-\d+$/, "");
 const EVENT_WORDS: Partial<Record<EventRecord["event"], string>> = {
   disconnect: "disconnected",
   "handshake:error:protocol": "handshake failure (protocol)",
-  "handshake:error:auth": "handshake failure (auth: ZAP refused the key)",
   "handshake:error:other": "handshake failure",
 };
+
+const isConnecting = (socket: SocketRecord | undefined) => socket?.endpoints.some((e) => e.startsWith("connect")) ?? false;
+const redispatchedOf = (node: Node | undefined) => (typeof node?.figures?.redispatched === "number" ? node.figures.redispatched : 0);
 
 /** Every node from the records of every replica, and what happened to them. */
 export class View {
@@ -116,6 +145,9 @@ export class View {
   private readonly log: LogEntry[] = [];
   private readonly stats: Stats = { records: 0, rejected: {}, unknownFields: 0, perSecond: 0 };
   private second = { start: 0, count: 0 };
+  /** Per replica, `socket address` of the connecting sockets' peers lost since: the next handshake there is a reconnect. */
+  private readonly lostPeers = new Map<string, Set<string>>();
+  private edgesCache: { at: number; edges: Edge[] } | undefined;
 
   /** Takes one telemetry message; true when it was a valid record. */
   ingest(frames: readonly Buffer[], now = Date.now()): boolean {
@@ -127,7 +159,7 @@ export class View {
     let node = this.nodes.get(record.replica);
     if (!node) {
       if (this.nodes.size >= MAX_NODES) return this.refuse("too many replicas");
-      node = { role: record.role, replica: record.replica, service: serviceOf(record.replica), pattern: record.pattern, state: "starting", lastSeen: now, intervalMs: record.intervalMs, seq: 0, lost: 0, dropped: 0, sockets: [], rate: { in: 0, out: 0 } };
+      node = { role: record.role, replica: record.replica, service: serviceOf(record.replica), pattern: record.pattern, state: "starting", lastSeen: now, intervalMs: record.intervalMs, seq: 0, lost: 0, dropped: 0, sockets: [], rate: { in: 0, out: 0 }, socketRates: {} };
       this.nodes.set(record.replica, node);
       this.note(now, record.replica, "seen", `${record.role} (${record.pattern})`);
     }
@@ -139,22 +171,44 @@ export class View {
     const total = (sockets: SocketRecord[], side: "in" | "out") => sockets.reduce((sum, s) => sum + s[side].msgs, 0);
     // Over a quarter second at least: a record soon after an event would make a burst look like a rate.
     if (elapsed >= 0.25 && record.seq > node.seq) {
-      node.rate = {
-        in: Math.max(0, (total(record.sockets, "in") - total(node.sockets, "in")) / elapsed),
-        out: Math.max(0, (total(record.sockets, "out") - total(node.sockets, "out")) / elapsed),
-      };
+      const per = (now: SocketRecord[], before: SocketRecord[]): Rate => ({
+        in: Math.max(0, (total(now, "in") - total(before, "in")) / elapsed),
+        out: Math.max(0, (total(now, "out") - total(before, "out")) / elapsed),
+      });
+      node.rate = per(record.sockets, node.sockets);
+      const previous = node.sockets;
+      node.socketRates = Object.fromEntries(record.sockets.map((s) => [s.id, per([s], previous.filter((p) => p.id === s.id))]));
     }
+    const redispatched = redispatchedOf(node);
     const before = node.state;
-    Object.assign(node, { role: record.role, pattern: record.pattern, lastSeen: now, intervalMs: record.intervalMs, seq: record.seq, dropped: record.dropped, sockets: record.sockets, figures: record.figures, result: record.result, exitCode: record.exitCode });
+    Object.assign(node, { role: record.role, pattern: record.pattern, lastSeen: now, intervalMs: record.intervalMs, seq: record.seq, dropped: record.dropped, sockets: record.sockets, figures: record.figures, result: record.result, exitCode: record.exitCode, net: record.net });
     node.state = record.state === "exited" ? (record.exitCode === 0 ? "done" : "failed") : record.state;
-    if (record.state === "exited") node.rate = { in: 0, out: 0 };
+    if (record.state === "exited") [node.rate, node.socketRates] = [{ in: 0, out: 0 }, {}];
     if (node.state !== before) this.note(now, node.replica, node.state === "ready" && before === "gone" ? "back" : node.state, node.exitCode !== undefined ? `exit ${node.exitCode}` : "");
-    for (const event of record.events) {
-      if (event.event === "bind") continue;
-      const socket = record.sockets.find((s) => s.id === event.socket);
-      this.note(event.at, node.replica, EVENT_WORDS[event.event] ?? event.event, `${socket?.type ?? "socket"} ${event.address}`);
+    for (const event of record.events) this.noteEvent(node, record.sockets, event);
+    // The producer's count of tasks it sent again (the collector's figure of the same name only echoes it).
+    if (node.role === "producer" && redispatchedOf(node) > redispatched) {
+      const more = redispatchedOf(node) - redispatched;
+      this.note(now, node.replica, "re-dispatch", `${more} more task${more === 1 ? "" : "s"} re-sent to other consumers, ${redispatchedOf(node)} in all`);
     }
     return true;
+  }
+
+  private noteEvent(node: Node, sockets: SocketRecord[], event: EventRecord): void {
+    if (event.event === "bind") return;
+    const socket = sockets.find((s) => s.id === event.socket);
+    const detail = `${socket?.type ?? "socket"} ${event.address}`;
+    // A bound socket's events all name its own address: only a connecting socket tells a peer back.
+    const lost = this.lostPeers.get(node.replica) ?? new Set<string>();
+    const key = `${event.socket} ${event.address}`;
+    if (event.event === "disconnect" && isConnecting(socket) && lost.size < MAX_LOST) this.lostPeers.set(node.replica, lost.add(key));
+    if (event.event === "handshake" && lost.delete(key)) return this.note(event.at, node.replica, "reconnect", `${detail}: connected again`);
+    // libzmq reports a key the ZAP handler refused (status 400) as an auth failure, on both sides.
+    if (event.event === "handshake:error:auth") {
+      const side = isConnecting(socket) ? "the server's ZAP handler refused this role's key" : "its ZAP handler refused a peer's key";
+      return this.note(event.at, node.replica, "ZAP rejection", `${detail}: ${side}`);
+    }
+    this.note(event.at, node.replica, EVENT_WORDS[event.event] ?? event.event, detail);
   }
 
   /** Marks the replicas that went quiet without exiting as gone. */
@@ -173,10 +227,19 @@ export class View {
     this.countSecond(now, 0);
     return {
       at: now,
-      nodes: [...this.nodes.values()].sort((a, b) => a.replica.localeCompare(b.replica, undefined, { numeric: true })),
+      // Without their connections: the edges say what the page needs of them.
+      nodes: [...this.nodes.values()].sort((a, b) => a.replica.localeCompare(b.replica, undefined, { numeric: true })).map(({ net: _, ...node }) => node),
+      edges: this.edges(now),
+      panels: panelsOf([...this.nodes.values()]),
       log: this.log.slice(-100),
       stats: this.stats,
     };
+  }
+
+  /** The edges, derived again at most every EDGES_EVERY_MS: the page's tick is faster than any record. */
+  private edges(now: number): Edge[] {
+    if (!this.edgesCache || now - this.edgesCache.at >= EDGES_EVERY_MS || now < this.edgesCache.at) this.edgesCache = { at: now, edges: edgesOf([...this.nodes.values()]) };
+    return this.edgesCache.edges;
   }
 
   get all(): Node[] {

@@ -20,6 +20,8 @@ await runRole(
     const link = watchLink({ endpoint: config.PAIR_CONNECT, connectVar: "PAIR_CONNECT", server: "pair-server" });
     link.watch(socket);
     role.connect(socket, config.PAIR_CONNECT);
+    let exchanges = 0;
+    role.figures(() => ({ exchanges, messages: total }));
     role.ready();
 
     for (let n = 1; n <= total; n++) {
@@ -37,6 +39,7 @@ await runRole(
       }
       log.each(`received ${n}/${total}: ${clip(String(frames[0]), 80)}`);
       await socket.send(clientMessage(role.replica, n, total));
+      exchanges = n;
     }
     log.notice(`done: ${total} exchanges`);
     log.result(clientResult(total, total));

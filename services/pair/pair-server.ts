@@ -21,6 +21,7 @@ await runRole(
     role.ready();
 
     const tally = new ServerTally();
+    role.figures(() => tally.result());
     while (!role.stopping) {
       try {
         // send() waits while no client is attached, so nothing is sent into the void.

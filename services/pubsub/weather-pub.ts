@@ -29,6 +29,7 @@ await runRole(
     role.ready(`publishing ${rate} updates/s for zips ${formatRange(config.PUB_ZIPS)} as ${id}`);
 
     let sent = 0;
+    role.figures(() => ({ id, sent }));
     let credit = 0;
     let last = performance.now();
     let progressAt = last + PROGRESS_MS;

@@ -20,6 +20,7 @@ await runRole(
     const { UPDATES: total, SUB_TIMEOUT_MS: timeout, ZIP_FILTER: zip } = config;
     const names = publisherNames(config.SUB_CONNECT);
     const report = new WeatherReport(zip, names);
+    role.figures(() => report.result());
     const feeds = config.SUB_CONNECT.map((endpoint, i) => {
       const socket = role.open(zmq.Subscriber);
       const peers = watchPeers(socket, log);

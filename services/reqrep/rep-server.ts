@@ -22,6 +22,7 @@ await runRole(
     role.ready(`replying "${config.REP_REPLY}" after ${config.REP_WORK_MS} ms of work`);
 
     const tally = new Tally();
+    role.figures(() => tally.result());
     const report = (why: string) => tally.report().forEach((line, i) => log.notice(i === 0 ? `${why}: ${line}` : line));
     let unreported = false;
     while (!role.stopping) {

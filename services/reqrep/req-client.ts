@@ -26,7 +26,8 @@ await runRole(
     const attempts = requester.attempts;
     const waits = backoff ? `from ${config.REQ_TIMEOUT_MS} ms, doubling per retry up to ${MAX_TIMEOUT_MS} ms (backoff on)` : `${config.REQ_TIMEOUT_MS} ms each (backoff off)`;
     role.ready(`client id ${id}, ${total} requests, ${attempts} attempts ${waits}`);
-    let retries = 0;
+    let [retries, replies] = [0, 0];
+    role.figures(() => ({ id, replies, requests: total, retries }));
     const result = (replies: number) => log.result({ id, replies, requests: total, retries, verdict: replies === total ? "PASS" : "FAIL" });
 
     for (let n = 1; n <= total; n++) {
@@ -44,6 +45,7 @@ await runRole(
         result(n - 1);
         return Exit.noPeer;
       }
+      replies = n;
       log.each(`reply ${n}/${total}: ${clip(reply, 80)}`);
     }
     log.notice(`done: ${total} replies`);

@@ -61,7 +61,7 @@ export function watchPeers(socket: zmq.Socket, log?: Log): Peers {
 const CLOSED_HERE = new Set([0x04, 0x05, 0x06, 0x0b]); // FIN_WAIT1, FIN_WAIT2, TIME_WAIT, CLOSING
 const CLOSED_THERE = new Set([0x07, 0x08, 0x09]); // CLOSE, CLOSE_WAIT, LAST_ACK
 
-interface TcpEntry {
+export interface TcpEntry {
   /** `ip:port` of this side. */
   local: string;
   /** `ip:port` of the other side. */
@@ -92,7 +92,8 @@ export function parseTcpTable(text: string): TcpEntry[] {
     });
 }
 
-const readTcpTable = (): TcpEntry[] =>
+/** The kernel's TCP connections of this network namespace (a container: its own), IPv4 and IPv6. */
+export const readTcpTable = (): TcpEntry[] =>
   ["/proc/net/tcp", "/proc/net/tcp6"].flatMap((file) => {
     try {
       return parseTcpTable(readFileSync(file, "utf8"));
@@ -101,7 +102,7 @@ const readTcpTable = (): TcpEntry[] =>
     }
   });
 
-const ESTABLISHED = 0x01;
+export const ESTABLISHED = 0x01;
 
 /**
  * Who was on the other end of a bound socket's failed handshakes. libzmq's monitor names the

@@ -2,9 +2,11 @@
 // and byte counts, monitor events, its own figures) from a PUB that connects to TELEMETRY_CONNECT
 // (tcp://dashboard:5599), every TELEMETRY_INTERVAL_MS and soon after each socket event. It is fire
 // and forget: with no dashboard, PUB drops; a send still in flight makes the next record a drop.
+import { networkInterfaces } from "node:os";
 import { basename, dirname } from "node:path";
 import * as zmq from "zeromq";
 import { endpoint, integer, loadConfig } from "./config.js";
+import { ESTABLISHED, readTcpTable, type TcpEntry } from "./peers.js";
 
 /** Where telemetry goes unless TELEMETRY_CONNECT says otherwise (empty: nowhere). */
 export const DEFAULT_TELEMETRY = "tcp://dashboard:5599";
@@ -29,6 +31,20 @@ export interface SocketRecord {
   in: Flow;
   out: Flow;
   events: Partial<Record<SocketEvent, number>>;
+  /** Set once the role closed the socket (a REQ client's retry discards its old one). */
+  closed?: true;
+}
+
+/**
+ * Who the role is connected to. ZeroMQ names no peer (a bound socket's events all carry its own
+ * address), so this comes from the kernel: the role's own addresses, and its sockets' established
+ * TCP connections, for the dashboard to match the far ends to the replicas that own them.
+ */
+export interface NetRecord {
+  /** The container's addresses, loopback aside. */
+  addresses: string[];
+  /** `[local, remote]` as `ip:port`: connections on a port one of the role's open sockets binds or connects to. */
+  connections: Array<[string, string]>;
 }
 
 export interface EventRecord {
@@ -56,6 +72,8 @@ export interface TelemetryRecord {
   dropped: number;
   figures?: Record<string, unknown>;
   result?: Record<string, unknown>;
+  /** Absent while no socket has a TCP endpoint. */
+  net?: NetRecord;
 }
 
 /** Per record; a storm of failed handshakes sends its latest events and its counts, not all of them. */
@@ -64,6 +82,34 @@ const MAX_EVENTS = 50;
 const EVENT_DELAY_MS = 50;
 /** A dashboard that is away costs at most this many queued records. */
 const TELEMETRY_HWM = 20;
+/** Connections per record, whatever the kernel lists (a host-side bench sees the host's). */
+const MAX_CONNECTIONS = 256;
+
+/** The port of `bind tcp://*:5557`, `connect tcp://producer:5557`, `connect every replica of tcp://consumer:5558`. */
+const portOf = (endpoint: string) => Number(/^(?:bind|connect)\b.*\btcp:\/\/[^ ]*:(\d+)$/.exec(endpoint)?.[1]) || undefined;
+
+/** The role's addresses and its sockets' connections, from the kernel's table. */
+export function netOf(sockets: readonly SocketRecord[], table: () => TcpEntry[] = readTcpTable): NetRecord | undefined {
+  const ports = { bind: new Set<number>(), connect: new Set<number>() };
+  for (const socket of sockets) {
+    if (socket.closed) continue;
+    for (const endpoint of socket.endpoints) {
+      const port = portOf(endpoint);
+      if (port) ports[endpoint.startsWith("bind") ? "bind" : "connect"].add(port);
+    }
+  }
+  if (ports.bind.size + ports.connect.size === 0) return undefined;
+  const portIn = (address: string, set: Set<number>) => set.has(Number(address.slice(address.lastIndexOf(":") + 1)));
+  const connections = table()
+    .filter((entry) => entry.state === ESTABLISHED && (portIn(entry.local, ports.bind) || portIn(entry.remote, ports.connect)))
+    .slice(0, MAX_CONNECTIONS)
+    .map((entry): [string, string] => [entry.local, entry.remote]);
+  const addresses = Object.values(networkInterfaces())
+    .flat()
+    .filter((nic) => nic && !nic.internal)
+    .map((nic) => nic!.address);
+  return { addresses, connections };
+}
 
 const telemetrySpec = {
   TELEMETRY_CONNECT: endpoint({ default: DEFAULT_TELEMETRY }),
@@ -109,6 +155,8 @@ export interface TelemetryOptions extends TelemetryConfig {
  */
 export class Telemetry {
   private readonly tracked: SocketRecord[] = [];
+  /** The socket of each record, to tell a closed one. */
+  private readonly sockets: zmq.Socket[] = [];
   private readonly bySocket = new WeakMap<zmq.Socket, SocketRecord>();
   private events: EventRecord[] = [];
   private seq = 0;
@@ -199,6 +247,7 @@ export class Telemetry {
   track(socket: zmq.Socket, type: string): SocketRecord {
     const record: SocketRecord = { id: this.tracked.length, type, endpoints: [], in: { msgs: 0, bytes: 0 }, out: { msgs: 0, bytes: 0 }, events: {} };
     this.tracked.push(record);
+    this.sockets.push(socket);
     this.bySocket.set(socket, record);
     for (const event of SOCKET_EVENTS) {
       socket.events.on(event, ({ address }: { address: string }) => {
@@ -254,6 +303,8 @@ export class Telemetry {
     }
     const events = this.events;
     this.events = [];
+    this.sockets.forEach((socket, i) => socket.closed && (this.tracked[i]!.closed = true));
+    const net = netOf(this.tracked);
     return {
       v: TELEMETRY_VERSION,
       role: this.options.role,
@@ -269,6 +320,7 @@ export class Telemetry {
       dropped: this.dropped,
       ...(figures && { figures }),
       ...(this.result && { result: this.result }),
+      ...(net && { net }),
     };
   }
 

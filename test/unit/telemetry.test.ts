@@ -1,7 +1,7 @@
 import * as zmq from "zeromq";
 import { afterEach, describe, expect, it } from "vitest";
 import { ConfigError } from "../../services/runtime/config.js";
-import { DEFAULT_TELEMETRY, loadTelemetry, patternOf, Telemetry, type TelemetryRecord } from "../../services/runtime/telemetry.js";
+import { DEFAULT_TELEMETRY, loadTelemetry, netOf, patternOf, Telemetry, type SocketRecord, type TelemetryRecord } from "../../services/runtime/telemetry.js";
 
 const cleanup: Array<() => void> = [];
 afterEach(() => cleanup.splice(0).forEach((close) => close()));
@@ -74,6 +74,27 @@ describe("Telemetry", () => {
     expect(record.sockets[1]).toMatchObject({ endpoints: [`connect ${a.lastEndpoint}`], in: { msgs: 2, bytes: 14 }, out: { msgs: 1, bytes: 4 } });
     expect(record.sockets[0]!.events.handshake).toBe(1);
     expect(record.sockets[1]!.events.connect).toBe(1);
+    // Both ends of the one connection, from the kernel's table: the bound side's and the connecting side's.
+    const port = a.lastEndpoint!.split(":").pop();
+    expect(record.net!.connections).toContainEqual([`127.0.0.1:${port}`, expect.stringMatching(/^127\.0\.0\.1:\d+$/)]);
+    expect(record.net!.connections).toContainEqual([expect.stringMatching(/^127\.0\.0\.1:\d+$/), `127.0.0.1:${port}`]);
+  });
+
+  it("lists the established connections on its open sockets' ports only, not telemetry's nor a closed socket's", () => {
+    const socket = (id: number, endpoint: string, closed?: true): SocketRecord => ({ id, type: "Pull", endpoints: [endpoint], in: { msgs: 0, bytes: 0 }, out: { msgs: 0, bytes: 0 }, events: {}, ...(closed && { closed }) });
+    const table = () => [
+      { local: "10.0.0.3:5558", remote: "10.0.0.7:40001", state: 1 },
+      { local: "10.0.0.3:40002", remote: "10.0.0.2:5557", state: 1 },
+      { local: "10.0.0.3:40003", remote: "10.0.0.2:5557", state: 6 },
+      { local: "10.0.0.3:40004", remote: "10.0.0.9:5599", state: 1 },
+      { local: "10.0.0.3:40005", remote: "10.0.0.4:5555", state: 1 },
+    ];
+    const sockets = [socket(0, "bind tcp://*:5558"), socket(1, "connect every replica of tcp://producer:5557"), socket(2, "connect tcp://rep-server:5555", true)];
+    expect(netOf(sockets, table)?.connections).toEqual([
+      ["10.0.0.3:5558", "10.0.0.7:40001"],
+      ["10.0.0.3:40002", "10.0.0.2:5557"],
+    ]);
+    expect(netOf([socket(0, "bind inproc://x")], table)).toBeUndefined();
   });
 
   it("lists socket events soon after they happen, and the RESULT and exit code last", async () => {
