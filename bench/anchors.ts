@@ -16,7 +16,7 @@ const FILES = ["compose/anchors.yaml"];
 /** 64 B messages per PUSH/PULL run: C is about five times as fast as pyzmq. */
 const MESSAGES: Record<Impl, number> = { c: 2_000_000, pyzmq: 400_000 };
 const program = (impl: Impl) => (impl === "c" ? "anchor" : "python3 anchor.py");
-const anchorProject = (name: string, env: Record<string, string>) => ComposeProject.open(`zmq-lab-bench-${name}`, { profiles: [], files: FILES, env });
+export const anchorProject = (name: string, env: Record<string, string>) => ComposeProject.open(`zmq-lab-bench-${name}`, { profiles: [], files: FILES, env });
 
 /** Builds zmq-lab/anchors:<tag>: apt runs once, then every layer comes from the cache (`npm run clean` removes it). */
 export async function buildAnchorImage(): Promise<void> {
@@ -69,6 +69,8 @@ export async function pyPipeline(tasks: number, consumers: number): Promise<Pipe
 export interface Anchors {
   throughput: AnchorThroughput[];
   latency: AnchorLatency[];
+  /** The same two measurements over loopback, both ends in one container. */
+  loopback?: { throughput: AnchorThroughput[]; latency: AnchorLatency[] };
   /** The issue's side-by-side batch, each round of each side. */
   pipeline: Array<Pipeline & { impl: "lab" | "pyzmq" }>;
 }
@@ -138,3 +140,58 @@ export function anchorMarkdown(anchors: Anchors, report: BenchReport, zeromqJs: 
 }
 
 const rate = (row: { messages: number; seconds: number } | undefined) => (row ? perSecond(row) : NaN);
+
+/** Where a loopback anchor's two ends meet, inside one container. */
+const LOCAL = "tcp://127.0.0.1:6000";
+
+/**
+ * Both ends in one container, so in one network namespace: the path is loopback, no bridge or veth
+ * in between. The measuring end runs in the foreground (`exec`), and the container ends with it.
+ */
+async function measureLoopback(name: string, background: string, measuring: string): Promise<Record<string, unknown>> {
+  await using project = await anchorProject(name, { ANCHOR_SERVER: `sh -c "${background} & exec ${measuring}"` });
+  await project.up(["anchor-server"]);
+  await finished(project, "anchor-server", 60_000);
+  const [replica] = await project.names("anchor-server");
+  return await project.result(replica!);
+}
+
+export async function anchorThroughputLoopback(impl: Impl, size = 64): Promise<AnchorThroughput> {
+  const [n, run] = [MESSAGES[impl], program(impl)];
+  return (await measureLoopback(`anchor-${impl}-pushpull-lo`, `${run} source ${LOCAL} ${n} ${size}`, `${run} sink ${LOCAL} ${n} ${size}`)) as unknown as AnchorThroughput;
+}
+
+export async function anchorLatencyLoopback(impl: Impl, rounds: string): Promise<AnchorLatency> {
+  const run = program(impl);
+  return (await measureLoopback(`anchor-${impl}-reqrep-lo`, `${run} echo ${LOCAL} 0 64`, `${run} ping ${LOCAL} ${rounds} 64`)) as unknown as AnchorLatency;
+}
+
+/** The anchors on both paths, each lab figure over a path divided by C's and pyzmq's over the same path. */
+export function pathsMarkdown(anchors: Anchors, report: BenchReport): string[] {
+  const paths = [
+    { path: "containers" as const, anchors: { throughput: anchors.throughput, latency: anchors.latency } },
+    { path: "loopback" as const, anchors: anchors.loopback ?? { throughput: [], latency: [] } },
+  ];
+  const rateRows = paths.flatMap(({ path, anchors: measured }) => {
+    const of = (impl: Impl) => rate(measured.throughput.find((t) => t.impl === impl));
+    const row = (label: string, value: number) => [label, path, si(value), times(ratio(value, of("c"))), times(ratio(value, of("pyzmq")))];
+    return [
+      row("libzmq C", of("c")),
+      row("pyzmq", of("pyzmq")),
+      row("lab bench, naive", rate(find(report.throughput, path, "naive", 64))),
+      row("lab bench, batched", rate(find(report.throughput, path, "lab", 64))),
+    ];
+  });
+  const p50Rows = paths.flatMap(({ path, anchors: measured }) => {
+    const of = (impl: Impl) => measured.latency.find((l) => l.impl === impl)?.p50;
+    const row = (label: string, p50: number | undefined) => [label, path, String(p50 ?? "-"), times(ratio(p50, of("c"))), times(ratio(p50, of("pyzmq")))];
+    return [row("libzmq C", of("c")), row("pyzmq", of("pyzmq")), row("lab bench (bench-echo, bench-pinger)", report.latency.find((l) => l.path === path)?.p50)];
+  });
+  return [
+    "**Anchors by path**: across containers on one compose network, and over loopback (the anchors' two ends in one container; the lab bench's on the host's network). Each ratio is to C and pyzmq on the same path.",
+    "",
+    ...markdownTable(["64 B PUSH/PULL", "path", "msg/s", "÷ C", "÷ pyzmq"], rateRows),
+    "",
+    ...markdownTable(["64 B REQ/REP round trip", "path", "p50 µs", "÷ C", "÷ pyzmq"], p50Rows),
+  ];
+}

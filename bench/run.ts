@@ -9,7 +9,18 @@ import { dockerode } from "../test/helpers/compose-project.js";
 import { repoRoot } from "../test/helpers/repo.js";
 import { benchProject, benchResults, finished, freePort, hostRole, linesAtExit, serviceResults } from "./projects.js";
 import { brokerLatency, makespans } from "./broker.js";
-import { anchorLatency, anchorMarkdown, anchorThroughput, buildAnchorImage, pyPipeline, type Anchors } from "./anchors.js";
+import {
+  anchorLatency,
+  anchorLatencyLoopback,
+  anchorMarkdown,
+  anchorThroughput,
+  anchorThroughputLoopback,
+  buildAnchorImage,
+  pathsMarkdown,
+  pyPipeline,
+  type Anchors,
+} from "./anchors.js";
+import { pubsubMarkdown, pubsubRounds } from "./pubsub.js";
 import { medians, perSecond, type BenchReport, type Latency, type Pipeline, type PubSub, type Startup, type Throughput } from "./figures.js";
 import { brokerMarkdown, markdown } from "./markdown.js";
 import { svg } from "./svg.js";
@@ -44,16 +55,16 @@ const zeromqVersion = async () => (JSON.parse(await readFile(join(repoRoot, "nod
 const throughputRows = (results: BenchResult[], path: Throughput["path"]): Throughput[] =>
   (results.filter((r) => r.kind === "throughput" && r.run > 0) as ThroughputResult[]).map(({ mode, size, messages, seconds }) => ({ path, mode, size, messages, seconds }));
 
-async function throughputContainers(): Promise<Throughput[]> {
-  await using project = await benchProject("pushpull", "bench", { BENCH_PLAN: formatPlan(THROUGHPUT), BENCH_RUN_MS: RUN_MS });
+async function throughputContainers(plan = THROUGHPUT): Promise<Throughput[]> {
+  await using project = await benchProject("pushpull", "bench", { BENCH_PLAN: formatPlan(plan), BENCH_RUN_MS: RUN_MS });
   await project.up(["bench-sink", "bench-source"]);
   await finished(project, "bench-sink", 90_000);
   return throughputRows(await serviceResults(project, "bench-sink"), "containers");
 }
 
-async function throughputLoopback(): Promise<Throughput[]> {
+async function throughputLoopback(plan = THROUGHPUT): Promise<Throughput[]> {
   const port = await freePort();
-  const env = { BENCH_PLAN: formatPlan(THROUGHPUT), BENCH_RUN_MS: RUN_MS };
+  const env = { BENCH_PLAN: formatPlan(plan), BENCH_RUN_MS: RUN_MS };
   await using sink = await hostRole("bench/sink.js", { ...env, BENCH_SINK_BIND: `tcp://127.0.0.1:${port}` });
   await using source = await hostRole("bench/source.js", { ...env, BENCH_SOURCE_CONNECT: `tcp://127.0.0.1:${port}` });
   const [lines] = await Promise.all([linesAtExit(sink, 90_000), linesAtExit(source, 90_000)]);
@@ -154,6 +165,51 @@ async function broker(direct: boolean): Promise<void> {
   report.broker = { latency, makespan: await makespans() };
 }
 
+// A failed anchor leaves its cells "-"; the rest of the report still comes out.
+const anchor = async <T>(what: string, measure: () => Promise<T>, into: T[]) => {
+  try {
+    into.push(await measure());
+  } catch (err) {
+    say(`${what} failed: ${(err as Error).message}`);
+  }
+};
+
+/** The C and pyzmq anchors over loopback (both ends in one container), beside the network ones. */
+async function loopbackAnchors(): Promise<NonNullable<Anchors["loopback"]>> {
+  const loopback: NonNullable<Anchors["loopback"]> = { throughput: [], latency: [] };
+  for (const impl of ["c", "pyzmq"] as const) {
+    await anchor(`${impl} PUSH/PULL over loopback`, () => anchorThroughputLoopback(impl), loopback.throughput);
+    await anchor(`${impl} REQ/REP over loopback`, () => anchorLatencyLoopback(impl, ROUNDS), loopback.latency);
+  }
+  return loopback;
+}
+
+// `npm run bench -- pubsub`: the pubsub target, and the anchors on both paths beside one round of
+// the lab bench's PUSH/PULL and REQ/REP on both, written to results/bench-pubsub.*.
+if (process.argv[2] === "pubsub") {
+  await buildAnchorImage();
+  say("PUSH/PULL and REQ/REP: the lab bench across containers and over loopback, then libzmq C and pyzmq on both paths");
+  // 64 B only, the size the anchors send, and a short run last: bench-source exits right after its
+  // last run, and its socket's small linger drops what is still queued, so a plan's last run stalls.
+  const plan = [...THROUGHPUT.filter((run) => run.size === 64), WARMUP];
+  report.throughput.push(...(await throughputContainers(plan)), ...(await throughputLoopback(plan)));
+  report.latency.push(...(await latencyContainers()), ...(await latencyLoopback()));
+  const anchors: Anchors = { throughput: [], latency: [], pipeline: [] };
+  for (const impl of ["c", "pyzmq"] as const) {
+    await anchor(`${impl} PUSH/PULL`, () => anchorThroughput(impl), anchors.throughput);
+    await anchor(`${impl} REQ/REP`, () => anchorLatency(impl, ROUNDS), anchors.latency);
+  }
+  anchors.loopback = await loopbackAnchors();
+  const feed = await pubsubRounds(say);
+  const results = join(repoRoot, "results");
+  await mkdir(results, { recursive: true });
+  await writeFile(join(results, "bench-pubsub.json"), JSON.stringify({ machine: report.machine, feed, anchors, report }, null, 2) + "\n");
+  const table = [...pubsubMarkdown(feed), "", ...pathsMarkdown(anchors, report), "", `load average ${loadavg()[0]!.toFixed(1)} at the end`].join("\n") + "\n";
+  await writeFile(join(results, "bench-pubsub.md"), table);
+  process.stdout.write(table);
+  say("done; results/bench-pubsub.json and results/bench-pubsub.md written");
+  process.exit(0);
+}
 // `npm run bench -- broker`: only the broker's measurements, written to results/bench-broker.*.
 if (process.argv[2] === "broker") {
   await broker(true);
@@ -199,18 +255,11 @@ await broker(false);
 say("anchors: libzmq C and pyzmq, PUSH/PULL and REQ/REP; the pipeline, lab vs pyzmq, 3 times each");
 await buildAnchorImage();
 const anchors: Anchors = { throughput: [], latency: [], pipeline: [] };
-// A failed anchor leaves its cells "-"; the rest of the report still comes out.
-const anchor = async <T>(what: string, measure: () => Promise<T>, into: T[]) => {
-  try {
-    into.push(await measure());
-  } catch (err) {
-    say(`${what} failed: ${(err as Error).message}`);
-  }
-};
 for (const impl of ["c", "pyzmq"] as const) {
   await anchor(`${impl} PUSH/PULL`, () => anchorThroughput(impl), anchors.throughput);
   await anchor(`${impl} REQ/REP`, () => anchorLatency(impl, ROUNDS), anchors.latency);
 }
+anchors.loopback = await loopbackAnchors();
 // Zero-cost tasks, 2 consumers, the lab's defaults otherwise: the issue's side-by-side batch.
 for (let round = 0; round < 3; round++) {
   anchors.pipeline.push({ impl: "lab", ...(await pipeline(2, ANCHOR_TASKS, "0")).row });
@@ -218,6 +267,8 @@ for (let round = 0; round < 3; round++) {
 }
 // The zero-cost scaling curve's other points (2 consumers: the rounds above).
 for (const n of [1, 4]) anchors.pipeline.push({ impl: "lab", ...(await pipeline(n, ANCHOR_TASKS, "0")).row });
+// The pubsub target: the real weather roles at full speed beside the tutorial's feed in pyzmq, taking turns.
+const feed = await pubsubRounds(say);
 say("time to first message: pair, reqrep, pubsub");
 report.startup.unshift(
   await startup("pair", "pair-client", / received 1\//, "pair-client: received 1", { PAIR_INTERVAL_MS: "1000", PAIR_MESSAGES: "10" }),
@@ -227,9 +278,9 @@ report.startup.unshift(
 
 const results = join(repoRoot, "results");
 await mkdir(results, { recursive: true });
-await writeFile(join(results, "bench.json"), JSON.stringify({ ...report, anchors }, null, 2) + "\n");
+await writeFile(join(results, "bench.json"), JSON.stringify({ ...report, anchors, feed }, null, 2) + "\n");
 await writeFile(join(results, "bench.svg"), svg(report));
-const table = markdown(report) + "\n" + anchorMarkdown(anchors, report, await zeromqVersion()).join("\n") + "\n";
+const table = [markdown(report), ...anchorMarkdown(anchors, report, await zeromqVersion()), "", ...pathsMarkdown(anchors, report), "", ...pubsubMarkdown(feed)].join("\n") + "\n";
 await writeFile(join(results, "bench.md"), table);
 process.stdout.write(table);
 say(`done; results/bench.json, results/bench.svg and results/bench.md written`);

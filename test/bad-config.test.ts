@@ -6,6 +6,7 @@ import { runEach } from "./helpers/one-off.js";
 // and one line naming the variable and the expected form.
 const ENDPOINT = /expected a ZeroMQ endpoint such as tcp:\/\/host:5555 or tcp:\/\/\*:5555 \(port 1-65535\), got "/;
 const COUNT = /expected an integer from \d+ to \d+, got "/;
+const RATE = /expected an integer from 1 to 100000, or max, got "/;
 const DURATION = /expected an integer from 0 to 3600000, got "/;
 const TIMEOUT = /expected an integer from 1 to 3600000, got "/;
 const CHOICE = /expected one of /;
@@ -45,7 +46,7 @@ const roles: Array<[role: string, script: string, cases: Case[]]> = [
   ["pair-client", "dist/pair/pair-client.js", [["PAIR_CONNECT", "pair-server:5555", ENDPOINT], ["PAIR_MESSAGES", "0", COUNT], ["PAIR_TIMEOUT_MS", "5s", TIMEOUT]]],
   ["rep-server", "dist/reqrep/rep-server.js", [["REP_BIND", "tcp://*", ENDPOINT], ["REP_REPLY", "x".repeat(300), TEXT], ["REP_WORK_MS", "fast", DURATION], ["REP_IDLE_MS", "50", COUNT]]],
   ["req-client", "dist/reqrep/req-client.js", [["CLIENT_ID", "client 1", ID], ["REQ_CONNECT", "tcp://rep-server:70000", ENDPOINT], ["REQUESTS", "0", COUNT], ["REQ_TIMEOUT_MS", "3s", COUNT], ["REQ_RETRIES", "-1", COUNT]]],
-  ["weather-pub", "dist/pubsub/weather-pub.js", [["PUB_BIND", "tcp://*:port", ENDPOINT], ["PUB_ZIPS", "10019-10000", ZIPS], ["PUB_RATE", "fast", COUNT]]],
+  ["weather-pub", "dist/pubsub/weather-pub.js", [["PUB_BIND", "tcp://*:port", ENDPOINT], ["PUB_ZIPS", "10019-10000", ZIPS], ["PUB_RATE", "fast", RATE]]],
   ["weather-sub", "dist/pubsub/weather-sub.js", [["SUB_CONNECT", "tcp://weather-pub-1:5556,weather-pub-2", ENDPOINTS], ["ZIP_FILTER", "1001", ZIP], ["UPDATES", "-3", COUNT], ["SUB_TIMEOUT_MS", "10s", TIMEOUT]]],
   ["producer", "dist/pipeline/producer.js", [["PRODUCER_BIND", "5557", ENDPOINT], ["BATCH_CONNECT", "collector:5560", ENDPOINT], ["TASKS", "0", COUNT], ["SEED", "-1", COUNT], ["CONSUMERS_WAIT_MS", "long", DURATION], ["COLLECTOR_LOST_MS", "0", TIMEOUT]]],
   ["consumer", "dist/pipeline/consumer.js", [["PRODUCER_CONNECT", "producer", ENDPOINT], ["TASK_MODE", "gpu", CHOICE], ["TASK_COST", "1e3", COUNT], ["TASK_SLEEP_MS", "-20", DURATION], ["COLLECTOR_LOST_MS", "30s", TIMEOUT]]],

@@ -42,6 +42,8 @@ await runRole(
     for (const { socket } of feeds) [topic(zip), countTopic(zip)].forEach((prefix) => socket.subscribe(prefix));
     log.info(`subscribed to "${topic(zip)}" and "${countTopic(zip)}" on ${feeds.length} publisher(s); counting ${total} updates`);
 
+    // When the first update came: the RESULT's `seconds` run from it to the last, the feed's rate as seen here.
+    let first: number | undefined;
     for await (const arrival of receiveAny(feeds.map(({ socket }) => socket), timeout)) {
       if (!arrival) {
         log.error(`no update for zip ${zip} within ${timeout} ms; is it inside the publishers' PUB_ZIPS?`);
@@ -59,14 +61,17 @@ await runRole(
         const dropped = report.sent(name, count);
         if (dropped > 0) log.warn(`${name} counts ${count} updates for ${zip}: ${dropped} of them never arrived`);
       } else {
-        const n = report.add(name, parsed.value.update);
-        log.each(`update ${report.count}/${total}: ${describeUpdate(parsed.value.update, name, n)}`);
+        const { update } = parsed.value;
+        const n = report.add(name, update);
+        first ??= performance.now();
+        log.each(() => `update ${report.count}/${total}: ${describeUpdate(update, name, n)}`);
         if (report.count >= total) break;
       }
     }
     if (role.stopping) log.info(`stopped after ${report.count} of ${total} updates`);
     report.lines().forEach((line) => log.notice(line));
-    if (!role.stopping) log.result({ ...report.result(), verdict: "PASS" });
+    const seconds = first === undefined ? 0 : (performance.now() - first) / 1000;
+    if (!role.stopping) log.result({ ...report.result(), seconds: Number(seconds.toFixed(4)), verdict: "PASS" });
   },
   { verdict: true },
 );

@@ -10,6 +10,7 @@ import { accept, clip, expected, ID, reject, textOf, type Parsed } from "../runt
 
 export const TEMP_MIN = -80;
 export const TEMP_MAX = 135;
+const TEMPS = TEMP_MAX - TEMP_MIN + 1;
 
 export interface Update {
   zip: string;
@@ -52,10 +53,45 @@ const COUNT_PREFIX = "#sent ";
 export const countTopic = (zip: string) => `${COUNT_PREFIX}${zip} `;
 export const formatCount = ({ zip, publisher, count }: SentCount) => `${countTopic(zip)}${publisher} ${count}`;
 
-/** A random update from `range`, temps spread over the whole allowed interval. */
-export function randomUpdate(range: ZipRange, random = Math.random): Update {
-  const pick = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
-  return { zip: formatZip(pick(range.min, range.max)), temp: pick(TEMP_MIN, TEMP_MAX) };
+/**
+ * A publisher's side of the feed: random updates from `range` as wire text, zips spread evenly and
+ * temps over the whole allowed interval (each zip's text made once, not per update), and its count
+ * stream: how many updates it has sent per zip, reported for the zips updated since the last report.
+ */
+export class UpdateFeed {
+  private readonly zips: string[];
+  private readonly counts: number[];
+  /** Indexes of the zips updated since the last `countMessages`, each once. */
+  private changed: number[] = [];
+  private readonly flagged: Uint8Array;
+
+  constructor(
+    range: ZipRange,
+    private readonly random = Math.random,
+  ) {
+    this.zips = Array.from({ length: range.max - range.min + 1 }, (_, i) => formatZip(range.min + i));
+    this.counts = this.zips.map(() => 0);
+    this.flagged = new Uint8Array(this.zips.length);
+  }
+
+  /** The next update, `"<zip> <temp>"`, counted for its zip. */
+  next(): string {
+    const i = Math.floor(this.random() * this.zips.length);
+    this.counts[i]!++;
+    if (this.flagged[i] === 0) {
+      this.flagged[i] = 1;
+      this.changed.push(i);
+    }
+    return formatUpdate({ zip: this.zips[i]!, temp: TEMP_MIN + Math.floor(this.random() * TEMPS) });
+  }
+
+  /** `"#sent <zip> <publisher> <count>"` for every zip updated since the last call. */
+  countMessages(publisher: string): string[] {
+    const messages = this.changed.map((i) => formatCount({ zip: this.zips[i]!, publisher, count: this.counts[i]! }));
+    this.changed.forEach((i) => (this.flagged[i] = 0));
+    this.changed = [];
+    return messages;
+  }
 }
 
 /**
@@ -96,6 +132,15 @@ export function parseMessage(frames: readonly Buffer[], zip?: string): Parsed<Me
   const update = parseUpdate(text, zip);
   return update.ok ? accept({ update: update.value }) : update;
 }
+
+/** PUB_RATE: updates a second, 1 to 100000, or `max` (Infinity): as fast as the publisher can send. */
+export const MAX_RATE = 100_000;
+export const pubRate = makeValidator<number>((raw) => {
+  const text = raw.trim();
+  if (text === "max") return Infinity;
+  const rate = Number(text);
+  return /^\d+$/.test(text) && rate >= 1 && rate <= MAX_RATE ? rate : expected(`an integer from 1 to ${MAX_RATE}, or max`, raw);
+});
 
 /** ZIP_FILTER: a 5-digit zip code, such as 10001. */
 export const zipCode = makeValidator<string>((raw) => (ZIP.test(raw.trim()) ? raw.trim() : expected("a 5-digit zip code such as 10001", raw)));

@@ -10,10 +10,11 @@ import {
   parseCount,
   parseMessage,
   parseUpdate,
-  randomUpdate,
+  pubRate,
   TEMP_MAX,
   TEMP_MIN,
   topic,
+  UpdateFeed,
   zipCode,
   zipRange,
   type Update,
@@ -29,8 +30,9 @@ describe("weather format", () => {
     expect(formatUpdate({ zip: "10001", temp: -7 })).toBe("10001 -7");
     expect(formatUpdate({ zip: "00042", temp: 0 })).toBe("00042 0");
     // The tutorial's subscriber: `topic, messagedata = string.split()`, then `int(messagedata)`.
+    const feed = new UpdateFeed({ min: 0, max: 99_999 });
     for (let i = 0; i < 200; i++) {
-      const fields = formatUpdate(randomUpdate({ min: 0, max: 99_999 })).split(" ");
+      const fields = feed.next().split(" ");
       expect(fields).toHaveLength(2);
       expect(String(Number.parseInt(fields[1]!, 10))).toBe(fields[1]);
     }
@@ -42,17 +44,30 @@ describe("weather format", () => {
   });
 
   it("draws zips from the range and temps from -80..135, reaching both ends", () => {
-    const ends = [0, 0.999999];
-    for (const r of ends) {
-      const update = randomUpdate({ min: 10000, max: 10019 }, () => r);
-      expect(update.zip).toBe(r === 0 ? "10000" : "10019");
-      expect(update.temp).toBe(r === 0 ? TEMP_MIN : TEMP_MAX);
+    for (const r of [0, 0.999999]) {
+      const update = parseUpdate(new UpdateFeed({ min: 10000, max: 10019 }, () => r).next());
+      expect(update).toEqual({ ok: true, value: r === 0 ? { zip: "10000", temp: TEMP_MIN } : { zip: "10019", temp: TEMP_MAX } });
     }
+    const feed = new UpdateFeed({ min: 5, max: 7 });
     for (let i = 0; i < 1000; i++) {
-      const { zip, temp } = randomUpdate({ min: 5, max: 7 });
+      const parsed = parseUpdate(feed.next());
+      if (!parsed.ok) throw new Error(parsed.reason);
+      const { zip, temp } = parsed.value;
       expect(["00005", "00006", "00007"]).toContain(zip);
       expect(Number.isInteger(temp) && temp >= TEMP_MIN && temp <= TEMP_MAX).toBe(true);
     }
+  });
+
+  it("counts what it sent per zip, and reports each zip updated since the last report once", () => {
+    // Draws alternate zip, temp: zips 10001, 10001, 10003, then 10001 again after a report.
+    const draws = [0.4, 0.5, 0.4, 0.5, 0.9, 0.5, 0.4, 0.5];
+    const feed = new UpdateFeed({ min: 10000, max: 10004 }, () => draws.shift()!);
+    const sent = [feed.next(), feed.next(), feed.next()];
+    expect(sent.map((text) => text.split(" ")[0])).toEqual(["10002", "10002", "10004"]);
+    expect(feed.countMessages("pub-1")).toEqual(["#sent 10002 pub-1 2", "#sent 10004 pub-1 1"]);
+    expect(feed.countMessages("pub-1")).toEqual([]);
+    feed.next();
+    expect(feed.countMessages("pub-1").map((text) => parseCount(text))).toEqual([{ ok: true, value: { zip: "10002", publisher: "pub-1", count: 3 } }]);
   });
 
   it("filters by the zip and a space, so a prefix of another zip never matches", () => {
@@ -237,6 +252,7 @@ describe("pubsub config", () => {
     ZIP_FILTER: zipCode({ default: "10001" }),
     PUB_ZIPS: zipRange({ default: { min: 10000, max: 10019 } }),
     PUB_ID: roleId({ default: "pub" }),
+    PUB_RATE: pubRate({ default: 200 }),
   };
   const problemsOf = (env: NodeJS.ProcessEnv) => {
     try {
@@ -248,12 +264,14 @@ describe("pubsub config", () => {
   };
 
   it("parses valid values and defaults", () => {
-    expect(problemsOf({})).toEqual({ ZIP_FILTER: "10001", PUB_ZIPS: { min: 10000, max: 10019 }, PUB_ID: "pub" });
-    expect(problemsOf({ ZIP_FILTER: "00042", PUB_ZIPS: "00000-00099", PUB_ID: "weather-pub-2" })).toEqual({
+    expect(problemsOf({})).toEqual({ ZIP_FILTER: "10001", PUB_ZIPS: { min: 10000, max: 10019 }, PUB_ID: "pub", PUB_RATE: 200 });
+    expect(problemsOf({ ZIP_FILTER: "00042", PUB_ZIPS: "00000-00099", PUB_ID: "weather-pub-2", PUB_RATE: "100000" })).toEqual({
       ZIP_FILTER: "00042",
       PUB_ZIPS: { min: 0, max: 99 },
       PUB_ID: "weather-pub-2",
+      PUB_RATE: 100_000,
     });
+    expect(problemsOf({ PUB_RATE: "max" })).toMatchObject({ PUB_RATE: Infinity });
     expect(problemsOf({ PUB_ZIPS: "10001-10001" })).toMatchObject({ PUB_ZIPS: { min: 10001, max: 10001 } });
   });
 
@@ -275,5 +293,9 @@ describe("pubsub config", () => {
 
   it.each(["10000", "10000-", "1000-10019", "10000-100190", "a-b"])("rejects PUB_ZIPS=%j", (raw) => {
     expect(problemsOf({ PUB_ZIPS: raw })).toEqual([expect.stringMatching(/^PUB_ZIPS: expected a zip range/)]);
+  });
+
+  it.each(["0", "100001", "fast", "1.5", "-5", "MAX"])("rejects PUB_RATE=%j", (raw) => {
+    expect(problemsOf({ PUB_RATE: raw })).toEqual([`PUB_RATE: expected an integer from 1 to 100000, or max, got "${raw}"`]);
   });
 });
