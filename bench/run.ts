@@ -21,6 +21,7 @@ import {
   type Anchors,
 } from "./anchors.js";
 import { pubsubMarkdown, pubsubRounds } from "./pubsub.js";
+import { reqrepMarkdown, reqrepRounds } from "./reqrep.js";
 import { medians, perSecond, type BenchReport, type Latency, type Pipeline, type PubSub, type Startup, type Throughput } from "./figures.js";
 import { brokerMarkdown, markdown } from "./markdown.js";
 import { svg } from "./svg.js";
@@ -221,6 +222,19 @@ if (process.argv[2] === "broker") {
   say("done; results/bench-broker.json and results/bench-broker.md written");
   process.exit(0);
 }
+// `npm run bench -- reqrep`: only the reqrep target (the roles beside C and pyzmq), written to results/bench-reqrep.*.
+if (process.argv[2] === "reqrep") {
+  await buildAnchorImage();
+  const rounds = await reqrepRounds(say);
+  const results = join(repoRoot, "results");
+  await mkdir(results, { recursive: true });
+  await writeFile(join(results, "bench-reqrep.json"), JSON.stringify({ machine: report.machine, reqrep: rounds }, null, 2) + "\n");
+  const table = reqrepMarkdown(rounds).join("\n") + "\n";
+  await writeFile(join(results, "bench-reqrep.md"), table);
+  process.stdout.write(table);
+  say("done; results/bench-reqrep.json and results/bench-reqrep.md written");
+  process.exit(0);
+}
 // `npm run bench -- telemetry`: only what the runtime's telemetry costs (docs/view.md).
 if (process.argv[2] === "telemetry") {
   const { loadavg } = await import("node:os");
@@ -268,6 +282,8 @@ for (let round = 0; round < 3; round++) {
 for (const n of [1, 4]) anchors.pipeline.push({ impl: "lab", ...(await pipeline(n, ANCHOR_TASKS, "0")).row });
 // The pubsub target: the real weather roles at full speed beside the tutorial's feed in pyzmq, taking turns.
 const feed = await pubsubRounds(say);
+// The reqrep target: the real roles' round trips beside C's and pyzmq's, taking turns.
+const reqrep = await reqrepRounds(say);
 say("time to first message: pair, reqrep, pubsub");
 report.startup.unshift(
   await startup("pair", "pair-client", / received 1\//, "pair-client: received 1", { PAIR_INTERVAL_MS: "1000", PAIR_MESSAGES: "10" }),
@@ -277,9 +293,11 @@ report.startup.unshift(
 
 const results = join(repoRoot, "results");
 await mkdir(results, { recursive: true });
-await writeFile(join(results, "bench.json"), JSON.stringify({ ...report, anchors, feed }, null, 2) + "\n");
+await writeFile(join(results, "bench.json"), JSON.stringify({ ...report, anchors, feed, reqrep }, null, 2) + "\n");
 await writeFile(join(results, "bench.svg"), svg(report));
-const table = [markdown(report), ...anchorMarkdown(anchors, report, await zeromqVersion()), "", ...pathsMarkdown(anchors, report), "", ...pubsubMarkdown(feed)].join("\n") + "\n";
+const table =
+  [markdown(report), ...anchorMarkdown(anchors, report, await zeromqVersion()), "", ...pathsMarkdown(anchors, report), "", ...pubsubMarkdown(feed), "", ...reqrepMarkdown(reqrep)].join("\n") +
+  "\n";
 await writeFile(join(results, "bench.md"), table);
 process.stdout.write(table);
 say(`done; results/bench.json, results/bench.svg and results/bench.md written`);

@@ -26,6 +26,8 @@ interface ClientResult {
   requests: number;
   retries: number;
   verdict: string;
+  /** µs, over the answered requests; absent when none was answered. */
+  roundTripUs?: { p50: number; p99: number; max: number; mean: number };
 }
 
 describe("reqrep profile", () => {
@@ -43,6 +45,11 @@ describe("reqrep profile", () => {
     for (const name of names) {
       const result = await lab.result<ClientResult>(name);
       expect(result).toMatchObject({ replies: REQUESTS, requests: REQUESTS, retries: 0, verdict: "PASS" });
+      // Its round trips, as the bench reads them: ordered figures of real waits, whatever they are.
+      const trips = result.roundTripUs!;
+      expect(trips.p50).toBeGreaterThan(0);
+      expect([trips.p50, trips.p99, trips.max]).toEqual([trips.p50, trips.p99, trips.max].sort((a, b) => a - b));
+      expect(trips.mean).toBeLessThanOrEqual(trips.max);
       ids.push(result.id);
       const lines = await lab.logs(name);
       const numbers = lines.map((l) => /^req-client@\S+ reply (\d+)\/(\d+): Hi from Server$/.exec(l)).filter((m) => m !== null);
@@ -132,7 +139,9 @@ describe("reqrep profile", () => {
     const second = Number(/waiting up to (\d+) ms/.exec(warns[0]!)![1]);
     expect(second).toBeGreaterThanOrEqual(1.6 * timeoutMs);
     expect(second).toBeLessThanOrEqual(2.4 * timeoutMs);
-    expect(await lab.result("req-client-1")).toMatchObject({ id: "lonely", replies: 0, requests: REQUESTS, retries: 1, verdict: "FAIL" });
+    const lonely = await lab.result<ClientResult>("req-client-1");
+    expect(lonely).toMatchObject({ id: "lonely", replies: 0, requests: REQUESTS, retries: 1, verdict: "FAIL" });
+    expect(lonely.roundTripUs).toBeUndefined();
     expect(lines.findLast((l) => / ERROR /.test(l))).toMatch(
       new RegExp(
         `^req-client@\\S+ ERROR no reply to request 1/${REQUESTS}: never connected to tcp://rep-server:5555: ` +

@@ -2,8 +2,7 @@
 // trips of a 64 B request, after BENCH_WARMUP untimed ones; stops early after BENCH_RUN_MS.
 // Prints p50, p99, max and mean in µs as one `BENCH {...}` line and its RESULT; exits 0 (3 on a lost reply).
 import * as zmq from "zeromq";
-import { endpoint, Exit, integer, millis, runRole, timeout } from "../runtime/index.js";
-import { summarize } from "./stats.js";
+import { endpoint, Exit, integer, millis, runRole, summarize, timeout } from "../runtime/index.js";
 import { formatResult, payload } from "./wire.js";
 
 await runRole(

@@ -34,13 +34,17 @@ await runRole(
         continue;
       }
       const request = parseRequest(frames);
-      await role.sleep(config.REP_WORK_MS);
+      // No work, no timer: Node makes a 0 ms timer a 1 ms one, most of a round trip.
+      if (config.REP_WORK_MS > 0) await role.sleep(config.REP_WORK_MS);
       if (role.stopping) break;
       // A malformed request still gets its reply: REP can't receive again until it has answered.
       await socket.send(config.REP_REPLY);
       unreported = true;
       if (!request.ok) log.warn(`rejected request ${tally.reject()} (${request.reason}): ${preview(frames)}`);
-      else log.each(`answered ${request.value} (${tally.answer(request.value)} so far): ${preview(frames)}`);
+      else {
+        const answered = tally.answer(request.value);
+        log.each(() => `answered ${request.value} (${answered} so far): ${preview(frames)}`);
+      }
     }
     report("stopping");
     log.result(tally.result());

@@ -2,7 +2,8 @@
 // Sends REQUESTS requests "Hello from client <id>", one at a time, logs each reply, then exits 0.
 // A reply missing after its timeout is resent on a fresh socket REQ_RETRIES times, then exits 3;
 // with REQ_BACKOFF=on each retry waits about twice as long as the last (see runtime/requester.ts).
-import { clip, endpoint, Exit, integer, MAX_TIMEOUT_MS, oneOf, Requester, roleId, runRole, watchLink } from "../runtime/index.js";
+// Its RESULT gives the answered requests' round trips in µs (roundTripUs: p50, p99, max, mean).
+import { clip, endpoint, Exit, integer, MAX_TIMEOUT_MS, oneOf, Requester, roleId, runRole, summarize, watchLink } from "../runtime/index.js";
 import { requestText } from "./wire.js";
 
 await runRole(
@@ -28,11 +29,15 @@ await runRole(
     role.ready(`client id ${id}, ${total} requests, ${attempts} attempts ${waits}`);
     let [retries, replies] = [0, 0];
     role.figures(() => ({ id, replies, requests: total, retries }));
-    const result = (replies: number) => log.result({ id, replies, requests: total, retries, verdict: replies === total ? "PASS" : "FAIL" });
+    const request = requestText(id);
+    // Each answered request's time from its first send to its reply, retries included, in µs.
+    const roundTrips = new Float64Array(total);
+    const result = (replies: number) =>
+      log.result({ id, replies, requests: total, retries, verdict: replies === total ? "PASS" : "FAIL", ...(replies > 0 && { roundTripUs: summarize(roundTrips.subarray(0, replies)) }) });
 
     for (let n = 1; n <= total; n++) {
       const started = performance.now();
-      const reply = await requester.request(requestText(id), (attempt, waited, next, resent) => {
+      const reply = await requester.request(request, (attempt, waited, next, resent) => {
         retries++;
         const then = resent ? "resending on a fresh socket" : "still connected, so keeping its place in the server's queue";
         log.warn(`no reply to request ${n}/${total} within ${waited} ms; ${then}, waiting up to ${next} ms (attempt ${attempt}/${attempts})`);
@@ -46,7 +51,8 @@ await runRole(
         return Exit.noPeer;
       }
       replies = n;
-      log.each(`reply ${n}/${total}: ${clip(reply, 80)}`);
+      roundTrips[n - 1] = (performance.now() - started) * 1000;
+      log.each(() => `reply ${n}/${total}: ${clip(reply, 80)}`);
     }
     log.notice(`done: ${total} replies`);
     result(total);

@@ -22,3 +22,4 @@ export { ranges } from "./ranges.js";
 export { relay, runDevice, type Hop } from "./relay.js";
 export { watchForStop, type StopListener } from "./stop.js";
 export { burnCpu, mulberry32 } from "./work.js";
+export { percentile, rate, summarize } from "./stats.js";

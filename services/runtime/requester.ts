@@ -69,6 +69,8 @@ type Sockets = Pick<Role<unknown>, "open" | "connect" | "discard" | "receive" | 
 
 export class Requester {
   private socket: zmq.Request | undefined;
+  /** The receive and send timeout the current socket has. */
+  private timeoutSet: number | undefined;
   readonly patience: Patience;
 
   constructor(
@@ -105,8 +107,12 @@ export class Requester {
       if (attempt > 1) onRetry(attempt, waited, timeout, resend);
       waited = timeout;
       this.socket ??= this.open();
-      this.socket.receiveTimeout = timeout;
-      this.socket.sendTimeout = timeout;
+      // Setting a socket option is a call into libzmq: made only when the wait changes.
+      if (this.timeoutSet !== timeout) {
+        this.socket.receiveTimeout = timeout;
+        this.socket.sendTimeout = timeout;
+        this.timeoutSet = timeout;
+      }
       try {
         if (resend) {
           // Marked before the send, so a drop while it goes out counts as lost.
@@ -135,6 +141,7 @@ export class Requester {
   /** Through the role, so every socket gets the lab's security settings and closes on stop. */
   private open(): zmq.Request {
     const socket = this.role.open(zmq.Request);
+    this.timeoutSet = undefined;
     this.options.link?.watch(socket);
     this.role.connect(socket, this.options.endpoint);
     return socket;

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { Batcher } from "../../services/runtime/batch.js";
-import { percentile, rate, summarize } from "../../services/bench/stats.js";
+import { percentile, rate, summarize } from "../../services/runtime/stats.js";
 import { END, formatPlan, formatResult, parsePlan, parseResults, payload, readFrames, topicOf, type Run } from "../../services/bench/wire.js";
 import { bridgeCost, medians, ratio, scaling, type BenchReport, type Throughput } from "../../bench/figures.js";
 import { bytes, markdown, markdownTable, si, verdicts } from "../../bench/markdown.js";
 import { svg } from "../../bench/svg.js";
 import { anchorMarkdown, median, type Anchors } from "../../bench/anchors.js";
+import { reqrepMarkdown, type ReqRepImpl, type ReqRepRound } from "../../bench/reqrep.js";
 
 describe("percentiles", () => {
   it("uses the nearest rank", () => {
@@ -200,5 +201,21 @@ describe("anchors", () => {
     expect(text).toMatch(/\| pyzmq \| 100 \| 2\.00× \| 1\.00× \|/);
     // Medians: lab 1 s, pyzmq 2 s for 20 000 tasks.
     expect(text).toMatch(/lab `pipeline` profile \| 1\.00, 0\.50, 2\.00 \| 20\.0 k \| 2\.00× \|/);
+  });
+});
+
+describe("reqrep target", () => {
+  const round = (impl: ReqRepImpl, p50s: number[]): ReqRepRound[] => p50s.map((p50, i) => ({ impl, round: i + 1, rounds: 10_000, p50, p99: 2 * p50, load: 3 + i }));
+
+  it("compares the median p50s, lab over C and over pyzmq, and says whether the lab is within 1.5× C", () => {
+    const text = reqrepMarkdown([...round("lab", [130, 90, 100]), ...round("c", [80, 60, 70]), ...round("pyzmq", [50, 200, 100])]).join("\n");
+    expect(text).toContain("load average 3.0 to 5.0");
+    // Medians: lab 100, C 70, pyzmq 100.
+    expect(text).toMatch(/\| lab `req-client` → `rep-server` \| 130, 90, 100 \| 260, 180, 200 \| 100 \| 1\.43× \| 1\.00× \|/);
+    expect(text).toMatch(/\| libzmq C \(anchor\) \| 80, 60, 70 \| 160, 120, 140 \| 70 \| 1\.00× \| 0\.70× \|/);
+    expect(text).toContain("Target: lab p50 ≤ 1.5× C's: 1.43×, met");
+    const slower = reqrepMarkdown([...round("lab", [160]), ...round("c", [100])]).join("\n");
+    expect(slower).toContain("1.60×, not met");
+    expect(reqrepMarkdown(round("lab", [100])).join("\n")).toContain("not measured");
   });
 });

@@ -1,4 +1,5 @@
-// Benchmark arithmetic, pure so it is unit-tested: percentiles and rates.
+// Timing arithmetic, pure so it is unit-tested: percentiles of measured times (the bench's, and
+// req-client's round trips), and rates.
 
 /** The p-th percentile (0-100) by nearest rank of sorted `values`; NaN when empty. */
 export function percentile(sorted: ArrayLike<number>, p: number): number {
