@@ -38,6 +38,8 @@ export interface Task {
   state: string;
   exitCode: number | undefined;
   createdAt: string;
+  /** When the task reached its current state (for a running task: since when it runs). */
+  since: string;
 }
 
 /** Every task of the stack's `service` Swarm still remembers, oldest first. */
@@ -47,10 +49,10 @@ export async function tasks(swarm: LabSwarm, service: string): Promise<Task[]> {
   const nodes = new Map(
     (await swarm.docker(["node", "ls", "--format", "{{.ID}} {{.Hostname}}"])).split("\n").filter(Boolean).map((line) => line.split(" ") as [string, string]),
   );
-  type Raw = { Slot: number; NodeID: string; CreatedAt: string; Status: { State: string; ContainerStatus?: { ExitCode?: number } } };
+  type Raw = { Slot: number; NodeID: string; CreatedAt: string; Status: { State: string; Timestamp: string; ContainerStatus?: { ExitCode?: number } } };
   const raw = JSON.parse(await swarm.docker(["inspect", "--type", "task", ...ids])) as Raw[];
   return raw
-    .map((t) => ({ service, slot: t.Slot, node: nodes.get(t.NodeID) ?? t.NodeID, state: t.Status.State, exitCode: t.Status.ContainerStatus?.ExitCode, createdAt: t.CreatedAt }))
+    .map((t) => ({ service, slot: t.Slot, node: nodes.get(t.NodeID) ?? t.NodeID, state: t.Status.State, exitCode: t.Status.ContainerStatus?.ExitCode, createdAt: t.CreatedAt, since: t.Status.Timestamp }))
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
 }
 
@@ -91,6 +93,11 @@ export async function taskLogs(swarm: LabSwarm, service: string): Promise<TaskLo
     }
   }
   return found.sort((a, b) => a.slot - b.slot);
+}
+
+/** A running service's log lines in one call to the manager, quick enough to poll (`taskLogs` also finds stopped tasks). */
+export async function liveLogs(swarm: LabSwarm, service: string): Promise<string[]> {
+  return (await swarm.docker(["service", "logs", "--raw", `${STACK}_${service}`])).split("\n").filter(Boolean);
 }
 
 /** A service's log lines, every replica's, in slot order. */

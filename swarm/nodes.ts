@@ -2,8 +2,12 @@
 // manager, the others workers, each with the role image loaded. The host's engine never joins a
 // swarm. Everything is labelled org.zmq-lab.swarm=<name>, so `down` finds it after a crash.
 import { execFile, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { once } from "node:events";
+import { createReadStream, readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
 import { NODE_LABEL } from "./stack.js";
 
@@ -47,39 +51,41 @@ export class LabSwarm {
   /** The container of node i (1-based), also its hostname in `docker node ls`. */
   static nodeName = (swarm: string, i: number) => `zmq-lab-swarm-${swarm}-node-${i}`;
 
-  /** Creates `count` nodes, forms the swarm and loads `image` on every node. */
-  static async create(name: string, count: number, image: string): Promise<LabSwarm> {
+  /**
+   * Creates `count` nodes, forms the swarm and loads `image` on every node. Everything that can
+   * overlap does: the image is saved to a file while the nodes boot, each node loads it as soon as
+   * its engine answers, and the swarm forms meanwhile. `say` gets each step's time.
+   */
+  static async create(name: string, count: number, image: string, say: (line: string) => void = () => {}): Promise<LabSwarm> {
     const labels = ["--label", `${SWARM_LABEL}=${name}`, "--label", `org.zmq-lab.tag=${process.env.ZMQ_LAB_TAG || "latest"}`];
     const network = `zmq-lab-swarm-${name}`;
     const nodes = Array.from({ length: count }, (_, i) => LabSwarm.nodeName(name, i + 1));
     const swarm = new LabSwarm(name, nodes);
+    const started = Date.now();
+    const step = async <T>(what: string, work: Promise<T>): Promise<T> => {
+      const value = await work;
+      say(`${what} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      return value;
+    };
+    const dir = await mkdtemp(join(tmpdir(), "zmq-lab-swarm-"));
     try {
       await sh("docker", ["network", "create", ...labels, network]);
-      for (const node of nodes) {
-        await sh("docker", ["volume", "create", ...labels, node]);
-        // What a Docker engine needs in a container here, without --privileged (refused: no CAP_SYS_RESOURCE).
-        await sh("docker", [
-          "run", "-d", "--name", node, "--hostname", node, ...labels,
-          "--cap-add", "ALL", "--cap-drop", "SYS_RESOURCE",
-          "--security-opt", "seccomp=unconfined", "--security-opt", "apparmor=unconfined",
-          "--cgroupns", "private", "--tmpfs", "/run", "--tmpfs", "/var/run",
-          "-v", `${node}:/var/lib/docker`, "--network", network, NODE_IMAGE,
-          "sh", "-c", "mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null || mount -o remount,rw /sys/fs/cgroup; exec dockerd",
-        ]);
-      }
-      await Promise.all(nodes.map((node) => swarm.engineUp(node)));
-      const manager = nodes[0]!;
-      const address = (await sh("docker", ["inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", manager])).trim();
-      // Heartbeats every second: a lost node is marked down, and its tasks rescheduled, in seconds.
-      await swarm.on(manager, ["swarm", "init", "--advertise-addr", address, "--dispatcher-heartbeat", "1s"]);
-      const token = (await swarm.on(manager, ["swarm", "join-token", "-q", "worker"])).trim();
-      for (const node of nodes.slice(1)) await swarm.on(node, ["swarm", "join", "--token", token, `${address}:2377`]);
-      for (const node of nodes) await swarm.docker(["node", "update", "--label-add", `${NODE_LABEL}=${node}`, node]);
-      await swarm.load(image);
+      const saved = step(`${image} saved`, sh("docker", ["save", "-o", join(dir, "image.tar"), image], { timeoutMs: 300_000 }));
+      // Its failure is thrown by the loads below; until then it must not count as unhandled.
+      saved.catch(() => {});
+      await step(`${count} node(s) started`, Promise.all(nodes.map((node) => swarm.start(node, network, labels))));
+      const engines = nodes.map((node) => swarm.engineUp(node));
+      const loaded = step(
+        `${image} loaded on every node`,
+        Promise.all(nodes.map((node, i) => Promise.all([engines[i], saved]).then(() => swarm.load(node, join(dir, "image.tar"))))),
+      );
+      await Promise.all([step("swarm formed", swarm.form(engines)), loaded]);
       return swarm;
     } catch (err) {
       await LabSwarm.remove(name);
       throw err;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   }
 
@@ -105,6 +111,38 @@ export class LabSwarm {
     return sh("docker", ["exec", ...(options?.input !== undefined ? ["-i"] : []), node, "docker", ...args], options);
   }
 
+  /**
+   * One node: what a Docker engine needs in a container here, without --privileged (refused: no
+   * CAP_SYS_RESOURCE). Its /var/lib/docker is a tmpfs: loading the role image there took half the
+   * time it took on a volume, and nothing of a node outlives it.
+   */
+  private start(node: string, network: string, labels: string[]): Promise<string> {
+    return sh("docker", [
+      "run", "-d", "--name", node, "--hostname", node, ...labels,
+      "--cap-add", "ALL", "--cap-drop", "SYS_RESOURCE",
+      "--security-opt", "seccomp=unconfined", "--security-opt", "apparmor=unconfined",
+      "--cgroupns", "private", "--tmpfs", "/run", "--tmpfs", "/var/run", "--tmpfs", "/var/lib/docker:exec,dev,suid",
+      // No registry: a task starts from the loaded image without trying to pull it first.
+      "--env", "DOCKER_SERVICE_PREFER_OFFLINE_IMAGE=1",
+      "--network", network, NODE_IMAGE,
+      "sh", "-c", "mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null || mount -o remount,rw /sys/fs/cgroup; exec dockerd",
+    ]);
+  }
+
+  /** node-1 inits the swarm, every other node joins as a worker as soon as its engine answers. */
+  private async form(engines: Promise<void>[]): Promise<void> {
+    const [manager, ...workers] = this.nodes as [string, ...string[]];
+    await engines[0];
+    const address = (await sh("docker", ["inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", manager])).trim();
+    // A heartbeat every 2 s (Docker's default: 5 s): a node that stops answering is marked down
+    // after 3 missed beats and its tasks rescheduled. At 1 s a busy 2-core host missed beats, and
+    // a live node went down for a moment, its consumers moved.
+    await this.on(manager, ["swarm", "init", "--advertise-addr", address, "--dispatcher-heartbeat", "2s"]);
+    const token = (await this.on(manager, ["swarm", "join-token", "-q", "worker"])).trim();
+    await Promise.all(workers.map((node, i) => engines[i + 1]!.then(() => this.on(node, ["swarm", "join", "--token", token, `${address}:2377`]))));
+    await Promise.all(this.nodes.map((node) => this.docker(["node", "update", "--label-add", `${NODE_LABEL}=${node}`, node])));
+  }
+
   private async engineUp(node: string): Promise<void> {
     const deadline = Date.now() + 60_000;
     for (;;) {
@@ -115,20 +153,10 @@ export class LabSwarm {
     }
   }
 
-  /** docker save once, docker load on every node at the same time. */
-  private async load(image: string): Promise<void> {
-    const loads = this.nodes.map((node) => spawn("docker", ["exec", "-i", node, "docker", "load", "-q"], { stdio: ["pipe", "ignore", "inherit"] }));
-    const save = spawn("docker", ["save", image], { stdio: ["ignore", "pipe", "inherit"] });
-    save.stdout.on("data", (chunk: Buffer) => {
-      const waits = loads.filter((load) => !load.stdin.write(chunk));
-      if (waits.length > 0) {
-        save.stdout.pause();
-        let left = waits.length;
-        waits.forEach((load) => load.stdin.once("drain", () => --left === 0 && save.stdout.resume()));
-      }
-    });
-    save.stdout.on("end", () => loads.forEach((load) => load.stdin.end()));
-    const codes = await Promise.all([save, ...loads].map((child) => new Promise<number | null>((resolve) => child.on("close", resolve))));
-    if (codes.some((code) => code !== 0)) throw new Error(`loading ${image} on the lab swarm failed (exit codes ${codes.join(", ")})`);
+  /** `docker load` on one node, from the file `docker save` wrote once. */
+  private async load(node: string, file: string): Promise<void> {
+    const load = spawn("docker", ["exec", "-i", node, "docker", "load", "-q"], { stdio: ["pipe", "ignore", "inherit"] });
+    const [[code]] = await Promise.all([once(load, "close") as Promise<[number | null]>, pipeline(createReadStream(file), load.stdin)]);
+    if (code !== 0) throw new Error(`${node}: loading the role image failed (docker load exit code ${code})`);
   }
 }

@@ -71,7 +71,7 @@ try {
   await ensureNodeImage();
   await LabSwarm.remove(name);
   say(`creating a lab swarm of ${args.nodes} node(s) and loading ${roleImage} on each`);
-  const swarm = await LabSwarm.create(name, args.nodes, roleImage);
+  const swarm = await LabSwarm.create(name, args.nodes, roleImage, say);
   say(`swarm up in ${Math.round((Date.now() - started) / 1000)} s; deploying ${args.pattern} as stack "zmq-lab"`);
   const finite = await deploy(swarm, args.pattern, { replicas: args.replicas });
   verdict = await waitForEnd(swarm, finite, args.replicas[finite] ?? 1, args.timeoutS * 1000);

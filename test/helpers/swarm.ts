@@ -15,7 +15,7 @@ export function labSwarmPerFile(nodes: number): () => LabSwarm {
   let swarm: LabSwarm | undefined;
   beforeAll(async () => {
     await ensureNodeImage();
-    swarm = await LabSwarm.create(name, nodes, roleImage);
+    swarm = await LabSwarm.create(name, nodes, roleImage, (line) => console.log(`lab swarm ${name}: ${line}`));
   }, 240_000);
   afterAll(() => LabSwarm.remove(name), 60_000);
   return () => swarm!;
