@@ -2,10 +2,12 @@
 // compose projects named zmq-lab-bench-<name>, and the same image on the host's network for the
 // loopback runs. Every wait is bounded in time; `await using` takes each run down.
 import { createServer } from "node:net";
+import { loadavg } from "node:os";
 import { parseResults, type BenchResult } from "../services/bench/wire.js";
 import { resultOf } from "../services/runtime/log.js";
 import { ComposeProject } from "../test/helpers/compose-project.js";
 import { OneOff } from "../test/helpers/one-off.js";
+import type { Pipeline, Startup } from "./figures.js";
 
 /** One compose project of the lab with its own environment; "broker,bench" enables both profiles. */
 export function benchProject(name: string, profile: string, env: Record<string, string>): Promise<ComposeProject> {
@@ -62,4 +64,32 @@ export function freePort(): Promise<number> {
 export async function serviceResults(project: ComposeProject, service: string): Promise<BenchResult[]> {
   const logs = await Promise.all((await project.names(service)).map((name) => project.logs(name)));
   return logs.flatMap(benchResults);
+}
+
+/**
+ * The real pipeline roles: batch start to verdict in the collector's log, and the first result.
+ * `wholeSeconds` runs from the producer's batch start instead: the collector starts last, and when
+ * it comes up after the consumers' first results, its own batch start misses their work.
+ */
+export async function pipelineRun(consumers: number, tasks: number, cost: string, { view }: { view?: boolean } = {}): Promise<{ row: Pipeline; startup: Startup; wholeSeconds: number }> {
+  const env = { TASKS: String(tasks), TASK_MODE: "cpu", TASK_COST: cost, SEED: "7", CONSUMERS: String(consumers), TASK_INTERVAL_MS: "0" };
+  // view: the dashboard runs beside it and every role's telemetry reaches it; false: telemetry off
+  // (TELEMETRY_CONNECT empty); unset: the default, telemetry on with no dashboard to take it.
+  const withView: Record<string, string> = view === undefined ? {} : view ? { DASHBOARD_HOST_PORT: "0", TELEMETRY_CONNECT: "tcp://dashboard:5599" } : { TELEMETRY_CONNECT: "" };
+  const name = `pipeline-${consumers}${view === undefined ? "" : view ? "-view" : "-noview"}`;
+  await using project = await benchProject(name, view ? "pipeline,view" : "pipeline", { ...env, ...withView });
+  const load = loadavg()[0]!;
+  const upAt = Date.now();
+  await project.up([], { consumer: consumers });
+  await finished(project, "collector", 120_000);
+  const logs = await project.serviceLogs("collector");
+  const at = (pattern: RegExp) => logs.find(({ line }) => pattern.test(line))?.at.getTime();
+  const [batch, verdict, first] = [at(/ batch start: /), at(/ verdict: PASS/), at(/ result 1\//)];
+  if (batch === undefined || verdict === undefined) throw new Error(`pipeline with ${consumers} consumers: no batch start or no PASS verdict`);
+  const sent = (await project.serviceLogs("producer")).find(({ line }) => / batch start: /.test(line))?.at.getTime() ?? NaN;
+  return {
+    wholeSeconds: (verdict - sent) / 1000,
+    row: { consumers, tasks, seconds: (verdict - batch) / 1000, load },
+    startup: { profile: "pipeline", ms: first !== undefined ? first - upAt : NaN, first: "collector: result 1" },
+  };
 }

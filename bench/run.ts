@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { formatPlan, type BenchResult, type LatencyResult, type PubSubResult, type Run, type ThroughputResult } from "../services/bench/wire.js";
 import { dockerode } from "../test/helpers/compose-project.js";
 import { repoRoot } from "../test/helpers/repo.js";
-import { benchProject, benchResults, finished, freePort, hostRole, linesAtExit, serviceResults } from "./projects.js";
+import { benchProject, benchResults, finished, freePort, hostRole, linesAtExit, pipelineRun, serviceResults } from "./projects.js";
 import { brokerLatency, makespans } from "./broker.js";
 import {
   anchorLatency,
@@ -22,7 +22,7 @@ import {
 } from "./anchors.js";
 import { pubsubMarkdown, pubsubRounds } from "./pubsub.js";
 import { reqrepMarkdown, reqrepRounds } from "./reqrep.js";
-import { medians, perSecond, type BenchReport, type Latency, type Pipeline, type PubSub, type Startup, type Throughput } from "./figures.js";
+import { medians, perSecond, type BenchReport, type Latency, type PubSub, type Startup, type Throughput } from "./figures.js";
 import { brokerMarkdown, markdown } from "./markdown.js";
 import { svg } from "./svg.js";
 
@@ -48,6 +48,7 @@ const ROUNDS_OF_THROUGHPUT = 3;
 const ROUNDS = "10000";
 // Tasks of about 40 ms each, so the per-result work of producer and collector stays a small share.
 const PIPELINE = { tasks: 200, cost: "20000", consumers: [1, 2, 4] };
+const pipeline = (consumers: number, tasks = PIPELINE.tasks, cost = PIPELINE.cost) => pipelineRun(consumers, tasks, cost);
 /** The lab's pipeline beside the pyzmq one: this many zero-cost tasks. */
 const ANCHOR_TASKS = 20_000;
 /** zeromq.js as installed here (the role image installs the same lock file). */
@@ -108,24 +109,6 @@ async function pubsub(subscribers: number): Promise<PubSub[]> {
       expected: runs.reduce((sum, r) => sum + r.expected, 0),
     };
   });
-}
-
-/** The real pipeline roles: batch start to verdict in the collector's log, and the first result. */
-async function pipeline(consumers: number, tasks = PIPELINE.tasks, cost = PIPELINE.cost): Promise<{ row: Pipeline; startup: Startup }> {
-  const env = { TASKS: String(tasks), TASK_MODE: "cpu", TASK_COST: cost, SEED: "7", CONSUMERS: String(consumers), TASK_INTERVAL_MS: "0" };
-  await using project = await benchProject(`pipeline-${consumers}`, "pipeline", env);
-  const load = loadavg()[0]!;
-  const upAt = Date.now();
-  await project.up([], { consumer: consumers });
-  await finished(project, "collector", 120_000);
-  const logs = await project.serviceLogs("collector");
-  const at = (pattern: RegExp) => logs.find(({ line }) => pattern.test(line))?.at.getTime();
-  const [batch, verdict, first] = [at(/ batch start: /), at(/ verdict: PASS/), at(/ result 1\//)];
-  if (batch === undefined || verdict === undefined) throw new Error(`pipeline with ${consumers} consumers: no batch start or no PASS verdict`);
-  return {
-    row: { consumers, tasks, seconds: (verdict - batch) / 1000, load },
-    startup: { profile: "pipeline", ms: first !== undefined ? first - upAt : NaN, first: "collector: result 1" },
-  };
 }
 
 /** From `up` to the first delivered message's log line, for one profile. */

@@ -1,5 +1,6 @@
-import { describe, expect, it } from "vitest";
-import { runOnce } from "./helpers/lab.js";
+import { beforeAll, describe, it } from "vitest";
+import { runOnce, type RunResult } from "./helpers/lab.js";
+import { runEach } from "./helpers/one-off.js";
 
 // Drill: an invalid value of each kind stops every role before any socket opens, with exit code 2
 // and one line naming the variable and the expected form.
@@ -58,25 +59,47 @@ const roles: Array<[role: string, script: string, cases: Case[]]> = [
   ["intruder", "dist/intruder/intruder.js", [["INTRUDER_TARGET", "rep-server", ENDPOINT], ["INTRUDER_SOCKET", "router", CHOICE], ["INTRUDER_WAIT_MS", "1.5", TIMEOUT]]],
 ];
 
-describe.each(roles)("%s with bad configuration", (role, script, cases) => {
-  it.each(cases)("%s=%j exits 2 naming the variable", async (variable, value, form) => {
-    const { exitCode, lines } = await runOnce(["node", script], { [variable]: value });
+// Starting a container takes seconds on a loaded machine, a process that exits at once a fraction
+// of that: each role's runs (one per case, all its cases at once, ZMQ_CURVE=on) are separate node
+// processes in one container (runEach). Every role's container starts before the first test, so
+// they run side by side; each test reads its own process's exit code and lines.
+const CURVE_ENV = { ZMQ_CURVE: "on", CURVE_SERVER_SECRET: "not-a-key", CURVE_CLIENT_SECRET: "nor-this-one", INTRUDER_WAIT_MS: "100" };
+
+const batches: Array<() => Promise<RunResult[]>> = [];
+beforeAll(() => {
+  // Not awaited: the tests await their batch, and report its failure.
+  for (const start of batches) start().catch(() => undefined);
+});
+
+/** `script` once per env, all in one container; run i's exit code and lines. */
+function batch(script: string, envs: Array<Record<string, string>>): (i: number) => Promise<RunResult> {
+  let runs: Promise<RunResult[]> | undefined;
+  const start = () => (runs ??= runEach(envs.map((env) => ({ command: ["node", script], env }))));
+  batches.push(start);
+  return async (i) => (await start())[i]!;
+}
+
+describe.concurrent.each(roles)("%s with bad configuration", (role, script, cases) => {
+  const all = Object.fromEntries(cases.map(([variable, value]) => [variable, value]));
+  // Run i is case i alone, then all of them at once, then secure mode.
+  const run = batch(script, [...cases.map(([variable, value]) => ({ [variable]: value })), all, CURVE_ENV]);
+
+  it.for(cases.map((c, i) => [...c, i] as const))("%s=%j exits 2 naming the variable", async ([variable, , form, i], { expect }) => {
+    const { exitCode, lines } = await run(i);
     expect(exitCode).toBe(2);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(new RegExp(`^${role}@\\S+ ERROR config ${variable}: ${form.source}`));
   });
 
-  it("reports every bad variable at once, one line each", async () => {
-    const env = Object.fromEntries(cases.map(([variable, value]) => [variable, value]));
-    const { exitCode, lines } = await runOnce(["node", script], env);
+  it("reports every bad variable at once, one line each", async ({ expect }) => {
+    const { exitCode, lines } = await run(cases.length);
     expect(exitCode).toBe(2);
     expect(lines.map((line) => line.split(" ")[3]?.replace(/:$/, ""))).toEqual(cases.map(([variable]) => variable));
   });
 
-  it("with ZMQ_CURVE=on, names each missing or malformed key its sockets need, and no other", async () => {
+  it("with ZMQ_CURVE=on, names each missing or malformed key its sockets need, and no other", async ({ expect }) => {
     const keys = keysOf[role]!;
-    const env = { ZMQ_CURVE: "on", CURVE_SERVER_SECRET: "not-a-key", CURVE_CLIENT_SECRET: "nor-this-one", INTRUDER_WAIT_MS: "100" };
-    const { exitCode, lines } = await runOnce(["node", script], env);
+    const { exitCode, lines } = await run(cases.length + 1);
     expect(exitCode).toBe(keys.length > 0 ? 2 : 0);
     const named = lines.flatMap((line) => new RegExp(`^${role}@\\S+ ERROR config (CURVE_[A-Z_]+): (${KEY.source})`).exec(line)?.[1] ?? []);
     expect(named).toEqual(keys);
@@ -88,8 +111,8 @@ describe.each(roles)("%s with bad configuration", (role, script, cases) => {
   });
 });
 
-describe("a *_BIND set to connect:<endpoint>", () => {
-  it("with ZMQ_CURVE=on, makes the role a client of what binds there: it needs the client's keys, not the server's", async () => {
+describe.concurrent("a *_BIND set to connect:<endpoint>", () => {
+  it("with ZMQ_CURVE=on, makes the role a client of what binds there: it needs the client's keys, not the server's", async ({ expect }) => {
     const env = { ZMQ_CURVE: "on", REP_BIND: "connect:tcp://queue:5575", CURVE_SERVER_SECRET: "not-a-key", CURVE_CLIENT_SECRET: "nor-this-one" };
     const { exitCode, lines } = await runOnce(["node", "dist/reqrep/rep-server.js"], env);
     expect(exitCode).toBe(2);
@@ -98,14 +121,19 @@ describe("a *_BIND set to connect:<endpoint>", () => {
   });
 });
 
-describe("intruder variables that are fine alone but not together", () => {
-  it.each([
-    [{ INTRUDER_ACTION: "subscribe", INTRUDER_SOCKET: "req" }, 'INTRUDER_SOCKET: expected sub for INTRUDER_ACTION=subscribe, got "req"'],
-    [{ INTRUDER_ACTION: "forge", INTRUDER_SOCKET: "pull" }, 'INTRUDER_SOCKET: expected one of req, push, pair, dealer for INTRUDER_ACTION=forge (it sends), got "pull"'],
-    [{ INTRUDER_ACTION: "listen", INTRUDER_SOCKET: "push" }, 'INTRUDER_SOCKET: expected one of req, sub, pull, pair, dealer for INTRUDER_ACTION=listen (it receives), got "push"'],
-    [{ INTRUDER_ACTION: "raw", INTRUDER_TARGET: "ipc:///tmp/x" }, 'INTRUDER_TARGET: expected a tcp://host:port target for INTRUDER_ACTION=raw, got "ipc:///tmp/x"'],
-  ])("%j exits 2 with one line, before any socket opens", async (env, message) => {
-    const { exitCode, lines } = await runOnce(["node", "dist/intruder/intruder.js"], env);
+const together: Array<[env: Record<string, string>, message: string]> = [
+  [{ INTRUDER_ACTION: "subscribe", INTRUDER_SOCKET: "req" }, 'INTRUDER_SOCKET: expected sub for INTRUDER_ACTION=subscribe, got "req"'],
+  [{ INTRUDER_ACTION: "forge", INTRUDER_SOCKET: "pull" }, 'INTRUDER_SOCKET: expected one of req, push, pair, dealer for INTRUDER_ACTION=forge (it sends), got "pull"'],
+  [{ INTRUDER_ACTION: "listen", INTRUDER_SOCKET: "push" }, 'INTRUDER_SOCKET: expected one of req, sub, pull, pair, dealer for INTRUDER_ACTION=listen (it receives), got "push"'],
+  [{ INTRUDER_ACTION: "raw", INTRUDER_TARGET: "ipc:///tmp/x" }, 'INTRUDER_TARGET: expected a tcp://host:port target for INTRUDER_ACTION=raw, got "ipc:///tmp/x"'],
+  [{ INTRUDER_ACTION: "flood", INTRUDER_SOCKET: "push" }, 'INTRUDER_SOCKET: expected xpub for INTRUDER_ACTION=flood, got "push"'],
+  [{ INTRUDER_ACTION: "listen", INTRUDER_SOCKET: "xpub" }, 'INTRUDER_SOCKET: expected one of req, sub, pull, pair, dealer for INTRUDER_ACTION=listen (it receives), got "xpub"'],
+];
+
+describe.concurrent("intruder variables that are fine alone but not together", () => {
+  const run = batch("dist/intruder/intruder.js", together.map(([env]) => env));
+  it.for(together.map((c, i) => [...c, i] as const))("%j exits 2 with one line, before any socket opens", async ([, message, i], { expect }) => {
+    const { exitCode, lines } = await run(i);
     expect(exitCode).toBe(2);
     expect(lines).toEqual([expect.stringMatching(new RegExp(`^intruder@\\S+ ERROR config ${message.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}$`))]);
   });

@@ -3,7 +3,7 @@
 import { execFile, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { promisify } from "node:util";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, it, type ExpectStatic, type TestContext } from "vitest";
 import { repoRoot, roleImage } from "./helpers/lab.js";
 
 const exec = promisify(execFile);
@@ -63,46 +63,32 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60
 }
 
 /** The tour's table rows, as [pattern, containers, messages, verdict]; seconds left out. */
-function tableOf(output: string): string[][] {
+function tableOf(output: string, expect: ExpectStatic): string[][] {
   const all = lines(output);
   const at = all.findIndex((line) => /^pattern +containers +messages +verdict +seconds$/.test(line));
   expect(at, `no tour table in:\n${output}`).toBeGreaterThanOrEqual(0);
   return all.slice(at + 2).map((row) => row.split(/ {2,}/).slice(0, 4));
 }
 
-/** Compose projects this file starts, removed after each test, pass or fail. */
-const projects: string[] = [];
-const project = (what: string) => {
+/** A compose project for the test, removed when that test ends, pass or fail (tests here run side by side). */
+const project = (what: string, { onTestFinished }: TestContext) => {
   const name = `zmq-lab-test-${what}-${randomUUID().slice(0, 8)}`;
-  projects.push(name);
+  onTestFinished(async () => {
+    await exec("docker", ["compose", "-p", name, "--profile", "*", "down", "-t", "1"], { cwd: repoRoot }).catch(() => undefined);
+  });
   return name;
 };
 const containersOf = async (name: string) => lines(await docker("ps", "-aq", "--filter", `label=com.docker.compose.project=${name}`));
 
-afterEach(async () => {
-  for (const name of projects.splice(0)) {
-    await exec("docker", ["compose", "-p", name, "--profile", "*", "down", "-t", "1"], { cwd: repoRoot }).catch(() => undefined);
-  }
-});
-
-describe("the role image", () => {
-  it("is built by one service only: a build with nothing changed makes no new image and leaves none dangling", async () => {
-    const label = `label=org.zmq-lab.tag=${roleImage.split(":")[1]}`;
-    const before = { id: await docker("image", "inspect", "-f", "{{.Id}}", roleImage), dangling: await docker("images", "-q", "--filter", "dangling=true", "--filter", label) };
-    // What `docker compose --profile '*' build` did before: every role built it, 17 dangling images per run.
-    const build = await bash(["-c", "source scripts/lib.sh && prepare_lab && docker compose --project-name zmq-lab --profile '*' build --quiet"]);
-    expect(build.code, build.output).toBe(0);
-    expect(await docker("image", "inspect", "-f", "{{.Id}}", roleImage)).toBe(before.id);
-    expect(await docker("images", "-q", "--filter", "dangling=true", "--filter", label)).toBe(before.dangling);
-  });
-});
-
-describe("npm run lab and npm run tour", () => {
-  it("tour: runs every pattern to its end, removes it, and prints one table with exact counts", async () => {
-    const name = project("tour");
+// Two lanes side by side, each in its own compose projects: the tour (eight patterns, one after
+// another, about half the file's time) and every other command, one test after another.
+describe.concurrent("npm run tour", () => {
+  it("tour: runs every pattern to its end, removes it, and prints one table with exact counts", async (ctx) => {
+    const { expect } = ctx;
+    const name = project("tour", ctx);
     const { code, output } = await bash(["scripts/tour.sh", "-p", name], quick);
     expect(code, output).toBe(0);
-    expect(tableOf(output)).toEqual([
+    expect(tableOf(output, expect)).toEqual([
       ["pair", "2", "3", "PASS"],
       ["reqrep", "2", "3", "PASS"],
       ["pubsub", "3", "5", "PASS"],
@@ -114,16 +100,30 @@ describe("npm run lab and npm run tour", () => {
     ]);
     expect(await containersOf(name)).toEqual([]);
   });
+});
 
-  it("tour: a failing pattern gives a FAIL row with its role's exit code, and a non-zero exit", async () => {
-    const { code, output } = await bash(["scripts/tour.sh", "-p", project("tour-fail"), "pubsub"], { ...quick, ZIP_FILTER: "1000" });
-    expect(code, output).toBe(1);
-    expect(tableOf(output)).toEqual([["pubsub", "3", "0", "FAIL (exit 2)"]]);
+describe.concurrent("the role image, npm run lab and npm run clean, beside the tour", () => {
+  it.sequential("the role image is built by one service only: a build with nothing changed makes no new image and leaves none dangling", async ({ expect }) => {
+    const label = `label=org.zmq-lab.tag=${roleImage.split(":")[1]}`;
+    const before = { id: await docker("image", "inspect", "-f", "{{.Id}}", roleImage), dangling: await docker("images", "-q", "--filter", "dangling=true", "--filter", label) };
+    // What `docker compose --profile '*' build` did before: every role built it, 17 dangling images per run.
+    const build = await bash(["-c", "source scripts/lib.sh && prepare_lab && docker compose --project-name zmq-lab --profile '*' build --quiet"]);
+    expect(build.code, build.output).toBe(0);
+    expect(await docker("image", "inspect", "-f", "{{.Id}}", roleImage)).toBe(before.id);
+    expect(await docker("images", "-q", "--filter", "dangling=true", "--filter", label)).toBe(before.dangling);
   });
 
-  it("lab: ends by itself with the verdict role's exit code, under the project named by COMPOSE_PROJECT_NAME", async () => {
+  it.sequential("tour: a failing pattern gives a FAIL row with its role's exit code, and a non-zero exit", async (ctx) => {
+    const { expect } = ctx;
+    const { code, output } = await bash(["scripts/tour.sh", "-p", project("tour-fail", ctx), "pubsub"], { ...quick, ZIP_FILTER: "1000" });
+    expect(code, output).toBe(1);
+    expect(tableOf(output, expect)).toEqual([["pubsub", "3", "0", "FAIL (exit 2)"]]);
+  });
+
+  it.sequential("lab: ends by itself with the verdict role's exit code, under the project named by COMPOSE_PROJECT_NAME", async (ctx) => {
+    const { expect } = ctx;
     // The subscriber stops at once (bad ZIP_FILTER, exit 2); the publishers would run forever.
-    const name = project("lab");
+    const name = project("lab", ctx);
     const { code, output } = await bash(["scripts/lab.sh", "pubsub"], { ...quick, ZIP_FILTER: "1000", COMPOSE_PROJECT_NAME: name });
     expect(code, output).toBe(2);
     expect(output).toContain(`[lab] pubsub as compose project "${name}": containers are named ${name}-<service>-<n>`);
@@ -132,8 +132,9 @@ describe("npm run lab and npm run tour", () => {
     expect(states.sort()).toEqual([`/${name}-weather-pub-1-1 exited 0`, `/${name}-weather-pub-2-1 exited 0`, `/${name}-weather-sub-1 exited 2`]);
   });
 
-  it("lab --keep: the server outlives its client and serves the next one, until the project is stopped", async () => {
-    const name = project("keep");
+  it.sequential("lab --keep: the server outlives its client and serves the next one, until the project is stopped", async (ctx) => {
+    const { expect } = ctx;
+    const name = project("keep", ctx);
     const env = { ...quick, PAIR_MESSAGES: "2" };
     const lab = bash(["scripts/lab.sh", "pair", "--keep", "--project-name", name], env);
     const client = `${name}-pair-client-1`;
@@ -148,8 +149,9 @@ describe("npm run lab and npm run tour", () => {
     expect(code, output).toBe(0);
   });
 
-  it("lab: Ctrl+C stops every role with SIGTERM, once, and returns the verdict role's code", async () => {
-    const name = project("ctrl-c");
+  it.sequential("lab: Ctrl+C stops every role with SIGTERM, once, and returns the verdict role's code", async (ctx) => {
+    const { expect } = ctx;
+    const name = project("ctrl-c", ctx);
     let group = 0;
     const lab = bash(["scripts/lab.sh", "pair", "-p", name], { ...quick, PAIR_MESSAGES: "1000" }, 120_000, (pid) => (group = pid));
     const client = `${name}-pair-client-1`;
@@ -164,13 +166,12 @@ describe("npm run lab and npm run tour", () => {
     expect(states).toContain(`/${name}-pair-server-1 0 false`);
     expect(String(code)).toBe(states.find((state) => state.startsWith(`/${client} `))!.split(" ")[1]);
   });
-});
 
-describe("npm run clean", () => {
-  it("removes one tag's containers, networks and images, dangling ones included, and nothing of another tag", async () => {
+  it.sequential("clean removes one tag's containers, networks and images, dangling ones included, and nothing of another tag", async (ctx) => {
+    const { expect } = ctx;
     const tag = `${roleImage.split(":")[1]}-clean-${randomUUID().slice(0, 8)}`;
     const env = { ZMQ_LAB_TAG: tag };
-    const name = project("clean");
+    const name = project("clean", ctx);
     // Two builds of the tag under different project names: the first is left dangling.
     const built = await bash(["-c", `source scripts/lib.sh && prepare_lab && docker compose -p ${name}-build build --quiet role-image && bash scripts/image.sh`], env);
     expect(built.code, built.output).toBe(0);

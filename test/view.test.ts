@@ -9,19 +9,9 @@ import { repoRoot } from "./helpers/lab.js";
 import { labsPerTest } from "./helpers/labs.js";
 import { base, collected } from "./helpers/pipeline.js";
 import { base as reqrep } from "./helpers/reqrep.js";
+import { sample, viewEnv as view } from "./helpers/view.js";
 
-// Every variable of the view, so a developer's .env can't change what the test asserts on. Records
-// every 400 ms (gone after 1.2 s of silence, not the default 1.5 s): on a loaded 2-core machine a
-// record can come late, and the 2 s bound is the page's, not the scheduler's.
-const view = { DASHBOARD_HOST_PORT: "0", TELEMETRY_BIND: "tcp://*:5599", DASHBOARD_PORT: "8080", DASHBOARD_TICK_MS: "100", TELEMETRY_INTERVAL_MS: "400" };
 const screenshots = join(repoRoot, ".lab");
-
-/** The value of one sample in Prometheus text, by its exact label set. */
-function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
-  const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
-  const line = text.split("\n").find((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && wanted.every((pair) => l.includes(pair)));
-  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(" ") + 1));
-}
 
 describe("view profile", () => {
   const labs = labsPerTest();

@@ -103,5 +103,14 @@ export function metricsOf(view: View): Registry {
       Object.entries(view.counts.rejected).forEach(([reason, n]) => this.inc({ reason }, n));
     },
   });
+  new Counter({
+    name: "zmqlab_telemetry_unknown_fields_total",
+    help: "Telemetry records the dashboard took that had fields it does not know",
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(view.counts.unknownFields);
+    },
+  });
   return registry;
 }

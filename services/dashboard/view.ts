@@ -218,6 +218,8 @@ export class View {
       if (quiet && (node.state === "starting" || node.state === "ready")) {
         node.state = "gone";
         node.rate = { in: 0, out: 0 };
+        // Its edges go in the same snapshot that shows it gone, not up to EDGES_EVERY_MS later.
+        this.edgesCache = undefined;
         this.note(now, node.replica, "gone", `no telemetry for ${now - node.lastSeen} ms`);
       }
     }

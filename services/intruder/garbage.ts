@@ -51,3 +51,20 @@ export function sendRaw(host: string, port: number, bytes: Buffer, wait: number)
     });
   });
 }
+
+/**
+ * What the flood sends the dashboard's telemetry SUB, in turns: one well-formed record with a field
+ * the dashboard does not know (taken, the unknown field counted), then one message for each reason
+ * the dashboard refuses with (its name for the reason first).
+ */
+export function telemetryFlood(round: number): ReadonlyArray<readonly [kind: string, frames: string[]]> {
+  const record = { v: 1, role: "intruder", replica: "intruder-flood", pattern: "intruder", seq: round + 1, at: Date.now(), intervalMs: 500, state: "ready", dropped: 0, sockets: [], events: [] };
+  return [
+    ["record", [JSON.stringify({ ...record, flood: round })]],
+    ["json", [`{"v":1,"role":"intruder","seq":${round}`]],
+    ["version", [JSON.stringify({ ...record, v: 99 })]],
+    ["frames", [JSON.stringify(record), "a second frame"]],
+    ["name", [JSON.stringify({ ...record, replica: "../../etc" })]],
+    ["numbers", [JSON.stringify({ ...record, seq: -1 })]],
+  ];
+}

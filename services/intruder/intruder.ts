@@ -6,14 +6,18 @@
 // every INTRUDER_INTERVAL_MS; stops early when the target stops taking them.
 // subscribe: a SUB socket subscribing to INTRUDER_COUNT unique topics of INTRUDER_FRAME_BYTES bytes, held for INTRUDER_WAIT_MS.
 // endless: a plaintext ZMTP peer of type INTRUDER_SOCKET sending one message that never ends (see endless.ts).
+// flood: an xpub socket that, once the target (the dashboard's telemetry SUB) subscribed, sends
+// INTRUDER_COUNT telemetry messages at INTRUDER_RATE per second, well-formed and malformed in turns
+// (garbage.ts); its RESULT counts them by kind. It never drops one: when the target falls behind,
+// it waits; then it holds its socket open INTRUDER_WAIT_MS for the target to take what is queued.
 import * as zmq from "zeromq";
 import { curveKeyPair, endpoint, Exit, integer, millis, oneOf, runRole, tcpAddress, text, timeout } from "../runtime/index.js";
 import { sendEndless } from "./endless.js";
-import { GARBAGE, RAW_GARBAGE, sendRaw } from "./garbage.js";
+import { GARBAGE, RAW_GARBAGE, sendRaw, telemetryFlood } from "./garbage.js";
 
 type AnySocket = zmq.Socket & Partial<zmq.Readable> & Partial<zmq.Writable>;
-const sockets = { req: zmq.Request, sub: zmq.Subscriber, pull: zmq.Pull, push: zmq.Push, pair: zmq.Pair, dealer: zmq.Dealer } as Record<
-  "req" | "sub" | "pull" | "push" | "pair" | "dealer",
+const sockets = { req: zmq.Request, sub: zmq.Subscriber, pull: zmq.Pull, push: zmq.Push, pair: zmq.Pair, dealer: zmq.Dealer, xpub: zmq.XPublisher } as Record<
+  "req" | "sub" | "pull" | "push" | "pair" | "dealer" | "xpub",
   new (options?: object) => AnySocket
 >;
 
@@ -21,14 +25,16 @@ await runRole(
   "intruder",
   {
     INTRUDER_TARGET: endpoint({ default: "tcp://rep-server:5555" }),
-    INTRUDER_SOCKET: oneOf(["req", "sub", "pull", "push", "pair", "dealer"] as const)({ default: "req" }),
-    INTRUDER_ACTION: oneOf(["listen", "garbage", "raw", "forge", "endless", "subscribe"] as const)({ default: "listen" }),
+    INTRUDER_SOCKET: oneOf(["req", "sub", "pull", "push", "pair", "dealer", "xpub"] as const)({ default: "req" }),
+    INTRUDER_ACTION: oneOf(["listen", "garbage", "raw", "forge", "endless", "subscribe", "flood"] as const)({ default: "listen" }),
     INTRUDER_KEYS: oneOf(["none", "wrong-server", "unlisted", "stolen"] as const)({ default: "none" }),
     INTRUDER_WAIT_MS: timeout({ default: 3000 }),
     INTRUDER_SEND: text({ default: "" }),
     INTRUDER_COUNT: integer({ min: 1, max: 100_000, default: 1 }),
     INTRUDER_INTERVAL_MS: millis({ default: 0 }),
     INTRUDER_FRAME_BYTES: integer({ min: 1, max: 1024 * 1024, default: 60 * 1024 }),
+    // The flood's pace; 0: as fast as the target takes them.
+    INTRUDER_RATE: integer({ min: 0, max: 1_000_000, default: 10_000 }),
   },
   async (role) => {
     const { config, log } = role;
@@ -56,7 +62,8 @@ await runRole(
     }
     // Each socket type accepts only the timeouts of the directions it has.
     const both = { receiveTimeout: wait, sendTimeout: wait };
-    const timeouts = { req: both, pair: both, dealer: both, sub: { receiveTimeout: wait }, pull: { receiveTimeout: wait }, push: { sendTimeout: wait } };
+    // The flood's xpub waits rather than drops (noDrop), so every message it counts reaches the target.
+    const timeouts = { req: both, pair: both, dealer: both, sub: { receiveTimeout: wait }, pull: { receiveTimeout: wait }, push: { sendTimeout: wait }, xpub: { receiveTimeout: wait, noDrop: true } };
     const socket = role.open(sockets[config.INTRUDER_SOCKET], timeouts[config.INTRUDER_SOCKET]);
     // Its own keys, or (stolen) a lab service's keypair handed to it in CURVE_CLIENT_PUBLIC and
     // CURVE_CLIENT_SECRET; the server key is either random or the real public one.
@@ -75,6 +82,12 @@ await runRole(
     socket.connect(config.INTRUDER_TARGET);
     role.ready(`${config.INTRUDER_SOCKET} socket, ${config.INTRUDER_ACTION}, keys: ${config.INTRUDER_KEYS}`);
 
+    /** Sends; false when the target took nothing within the timeout (or refused it: EAGAIN). */
+    const offer = (frames: string | Array<string | Buffer>): Promise<boolean> =>
+      socket.send!(frames).then(
+        () => true,
+        (err) => (role.timedOut(err) ? false : Promise.reject(err)),
+      );
     const receive = async (): Promise<string | undefined> => {
       const frames = await role.receive(socket as zmq.Socket & zmq.Readable);
       return frames?.map((frame) => frame.toString().slice(0, 80)).join(" | ");
@@ -90,6 +103,32 @@ await runRole(
       }
       return;
     }
+    if (config.INTRUDER_ACTION === "flood") {
+      // A PUB's messages before the subscription go nowhere: wait for it.
+      if ((await receive()) === undefined) {
+        log.info(`flood: the target did not subscribe within ${wait} ms`);
+        return Exit.noPeer;
+      }
+      const sent: Record<string, number> = {};
+      const started = performance.now();
+      let total = 0;
+      for (let round = 0; total < config.INTRUDER_COUNT && !role.stopping; round++) {
+        for (const [kind, frames] of telemetryFlood(round)) {
+          if (total === config.INTRUDER_COUNT) break;
+          // Ahead of the pace: wait for it (a sleep of 1 ms or more, so messages go in bursts).
+          while (config.INTRUDER_RATE > 0 && total >= ((performance.now() - started) * config.INTRUDER_RATE) / 1000) await role.sleep(1);
+          // With noDrop, a full queue refuses the send (EAGAIN) instead of dropping it: try again.
+          while (!(await offer(frames))) await role.sleep(1);
+          sent[kind] = (sent[kind] ?? 0) + 1;
+          total++;
+        }
+      }
+      const seconds = (performance.now() - started) / 1000;
+      log.info(`flood: sent ${total} messages in ${seconds.toFixed(1)} s (${Math.round(total / seconds)}/s); holding the socket ${wait} ms for the target to take them`);
+      await role.sleep(wait);
+      log.result({ action: "flood", sent, total, seconds });
+      return;
+    }
     if (config.INTRUDER_ACTION === "subscribe") {
       await role.sleep(wait);
       log.info(`subscribe: held ${config.INTRUDER_COUNT} subscriptions of ${config.INTRUDER_FRAME_BYTES} bytes for ${wait} ms`);
@@ -100,10 +139,7 @@ await runRole(
       let sent = 0;
       for (let i = 0; i < config.INTRUDER_COUNT && !role.stopping; i++) {
         for (const line of lines) {
-          const ok = await socket.send!(line.replaceAll("{i}", String(i))).then(
-            () => true,
-            (err) => (role.timedOut(err) ? false : Promise.reject(err)),
-          );
+          const ok = await offer(line.replaceAll("{i}", String(i)));
           if (!ok) {
             log.info(`forged ${sent} messages; the target took no more within ${wait} ms`);
             return;
@@ -117,12 +153,7 @@ await runRole(
     }
     // A REQ with no finished handshake can't even queue its request; that is a "nothing" too.
     let sent = true;
-    if (socket instanceof zmq.Request) {
-      sent = await socket.send("Hello from client intruder").then(
-        () => true,
-        (err) => (role.timedOut(err) ? false : Promise.reject(err)),
-      );
-    }
+    if (socket instanceof zmq.Request) sent = await offer("Hello from client intruder");
     const got = sent ? await receive() : undefined;
     const nothing = `verdict: got nothing in ${config.INTRUDER_WAIT_MS} ms${sent ? "" : " (its request could not even be sent)"}`;
     log.info(got === undefined ? nothing : `verdict: received ${got}`);
@@ -137,6 +168,7 @@ function checkIntruder({ INTRUDER_ACTION: action, INTRUDER_SOCKET: socket, INTRU
     return [`INTRUDER_TARGET: expected a tcp://host:port target for INTRUDER_ACTION=${action}, got "${target}"`];
   }
   if (action === "subscribe" && socket !== "sub") return [`INTRUDER_SOCKET: expected sub for INTRUDER_ACTION=subscribe, got "${socket}"`];
+  if (action === "flood" && socket !== "xpub") return [`INTRUDER_SOCKET: expected xpub for INTRUDER_ACTION=flood, got "${socket}"`];
   const sends = ["req", "push", "pair", "dealer"];
   if ((action === "garbage" || action === "forge") && !sends.includes(socket)) {
     return [`INTRUDER_SOCKET: expected one of ${sends.join(", ")} for INTRUDER_ACTION=${action} (it sends), got "${socket}"`];

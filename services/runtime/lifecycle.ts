@@ -8,7 +8,7 @@ import { heartbeatOptions, heartbeatSpec } from "./heartbeat.js";
 import { createLog, logSpec, plural, type Log } from "./log.js";
 import { replicaName } from "./replica.js";
 import { Guard, loadSecurity } from "./security.js";
-import { loadTelemetry, Telemetry } from "./telemetry.js";
+import { CLOSE_WAIT_MS, loadTelemetry, Telemetry } from "./telemetry.js";
 
 /**
  * Exit codes shared by every role. A role with a verdict (a client, the subscriber, the collector)
@@ -62,6 +62,8 @@ const MAX_MESSAGE_BYTES = 64 * 1024;
 const MAX_SUBSCRIPTION_BYTES = 512;
 /** After a signal, how long the role may take to finish before it is forced out. */
 const GRACE_MS = 1500;
+/** From the last telemetry record to a forced exit: the sockets' linger and some. */
+const EXIT_MS = LINGER_MS + 300;
 
 export interface Role<C> {
   readonly config: C;
@@ -175,12 +177,14 @@ export async function runRole<S extends Spec>(
   const closeAll = () => sockets.forEach((socket) => socket.closed || socket.close());
 
   let stoppedBy: NodeJS.Signals | undefined;
+  let stoppedAt = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) {
       log.warn(`second ${signal}, exiting now without closing cleanly`);
       process.exit(Exit.error);
     }
     stoppedBy = signal;
+    stoppedAt = Date.now();
     log.info(`${signal} received, closing sockets`);
     controller.abort();
     closeAll();
@@ -287,8 +291,10 @@ export async function runRole<S extends Spec>(
     code = Exit.ok;
     log.info("stopped");
   }
-  telemetry.close(code);
+  // A role done before a starting dashboard subscribed waits a little for it, after a signal only
+  // within the grace period, leaving the exit below its time.
+  await telemetry.close(code, stoppedBy ? Math.max(0, stoppedAt + GRACE_MS - EXIT_MS - 200 - Date.now()) : CLOSE_WAIT_MS);
   // Exit when the event loop drains, so zeromq can flush what lingers; force it if something hangs on.
   process.exitCode = code;
-  setTimeout(() => process.exit(code), LINGER_MS + 300).unref();
+  setTimeout(() => process.exit(code), EXIT_MS).unref();
 }

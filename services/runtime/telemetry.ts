@@ -2,6 +2,10 @@
 // and byte counts, monitor events, its own figures) from a PUB that connects to TELEMETRY_CONNECT
 // (tcp://dashboard:5599), every TELEMETRY_INTERVAL_MS and soon after each socket event. It is fire
 // and forget: with no dashboard, PUB drops; a send still in flight makes the next record a drop.
+// Records are made only while a dashboard is subscribed: socket events wait for it (the latest 50)
+// instead of going out to no one, and with no dashboard no record is even serialized.
+// The one wait: a role that ends while a dashboard is there but has not subscribed yet (still
+// starting) holds its last record a bounded time for it, so even a role done in 100 ms shows.
 import { networkInterfaces } from "node:os";
 import { basename, dirname } from "node:path";
 import * as zmq from "zeromq";
@@ -82,6 +86,8 @@ const MAX_EVENTS = 50;
 const EVENT_DELAY_MS = 50;
 /** A dashboard that is away costs at most this many queued records. */
 const TELEMETRY_HWM = 20;
+/** At exit, the longest wait for a dashboard that resolved but has not subscribed yet. */
+export const CLOSE_WAIT_MS = 1000;
 /** Connections per record, whatever the kernel lists (a host-side bench sees the host's). */
 const MAX_CONNECTIONS = 256;
 
@@ -166,7 +172,17 @@ export class Telemetry {
   private exitCode: number | undefined;
   private figuresOf: (() => Record<string, unknown>) | undefined;
   private result: Record<string, unknown> | undefined;
-  private readonly publisher: zmq.Publisher | undefined;
+  // An XPUB, not a PUB: the same sending, and it hears the dashboard's subscription.
+  private readonly publisher: zmq.XPublisher | undefined;
+  /** A dashboard's SUB is subscribed now. */
+  private subscribed = false;
+  /** One was, at some point: it has seen this role. */
+  private heard = false;
+  /** A connect attempt reached an address: the dashboard's name resolves, so one is there or starting. */
+  private addressed = false;
+  private retried = false;
+  private onSubscribed: (() => void) | undefined;
+  private closing = false;
   private readonly timer: NodeJS.Timeout | undefined;
   private soon: NodeJS.Timeout | undefined;
   private readonly classes = new Map<unknown, unknown>();
@@ -175,7 +191,7 @@ export class Telemetry {
     if (!options.connect) return;
     // A context of its own: while the dashboard's name does not resolve, libzmq retries the lookup
     // on this context's I/O thread, never on the one the role's sockets use.
-    this.publisher = new zmq.Publisher({
+    this.publisher = new zmq.XPublisher({
       context: new zmq.Context({ ioThreads: 1 }),
       sendHighWaterMark: TELEMETRY_HWM,
       // What comes back on a PUB is subscriptions: a few bytes, never more.
@@ -184,6 +200,12 @@ export class Telemetry {
       reconnectInterval: 500,
       reconnectMaxInterval: 2000,
     });
+    // An unresolved name only ever gives connect:retry; an address gives connect:delay first.
+    const found = () => void (this.addressed = true);
+    this.publisher.events.on("connect:delay", found);
+    this.publisher.events.on("connect", found);
+    this.publisher.events.on("connect:retry", () => void (this.retried = true));
+    void this.followSubscriptions(this.publisher);
     this.publisher.connect(options.connect);
     this.timer = setInterval(() => this.flush(), options.intervalMs).unref();
   }
@@ -281,16 +303,30 @@ export class Telemetry {
     this.flushSoon();
   }
 
-  /** The last record (state `exited`), then the socket closes; linger lets it out if a dashboard is there. */
-  close(exitCode: number): void {
-    if (!this.publisher) return;
+  /**
+   * The last record (state `exited`), then the socket closes; linger lets it out if a dashboard is
+   * there. When the dashboard's name resolved but its SUB has not subscribed yet, the record would
+   * go to no one: it waits for the subscription first, `waitMs` at most. With no dashboard (the name
+   * does not resolve) or telemetry off, it waits for nothing.
+   */
+  async close(exitCode: number, waitMs = CLOSE_WAIT_MS): Promise<void> {
+    if (!this.publisher || this.closing) return;
+    this.closing = true;
     clearInterval(this.timer);
     clearTimeout(this.soon);
     this.state = "exited";
     this.exitCode = exitCode;
+    if (!this.heard && this.addressed && waitMs > 0) await this.subscription(waitMs);
     this.flush();
     // After the send's turn: a close right away could cut it.
     setImmediate(() => this.publisher!.close());
+  }
+
+  /** What the PUB knows of a dashboard: subscribed, an address it tries, a name that does not resolve, nothing yet. */
+  get dashboard(): "subscribed" | "addressed" | "unresolved" | "unknown" {
+    if (this.subscribed) return "subscribed";
+    if (this.addressed) return "addressed";
+    return this.retried ? "unresolved" : "unknown";
   }
 
   /** The record as it stands now. */
@@ -324,6 +360,36 @@ export class Telemetry {
     };
   }
 
+  /** Reads what comes back on the XPUB: subscriptions (1, topic) and unsubscriptions (0, topic). */
+  private async followSubscriptions(publisher: zmq.XPublisher): Promise<void> {
+    try {
+      for await (const [frame] of publisher) {
+        // 1: the first subscriber came (non-verbose XPUB), 0: the last one left.
+        this.subscribed = frame?.[0] === 1;
+        if (!this.subscribed) continue;
+        this.heard = true;
+        this.onSubscribed?.();
+        // What happened before it came goes out now.
+        this.flushSoon();
+      }
+    } catch {
+      // Closed under a pending receive: the end of telemetry.
+    }
+  }
+
+  /** Resolves on the next subscription, or after `waitMs`. */
+  private subscription(waitMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.onSubscribed = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, waitMs);
+      this.onSubscribed = done;
+    });
+  }
+
   private flushSoon(): void {
     if (!this.publisher || this.soon || this.state === "exited") return;
     this.soon = setTimeout(() => {
@@ -334,7 +400,7 @@ export class Telemetry {
 
   private flush(): void {
     const publisher = this.publisher;
-    if (!publisher || publisher.closed) return;
+    if (!publisher || publisher.closed || !this.subscribed) return;
     if (this.busy) {
       this.dropped++;
       return;

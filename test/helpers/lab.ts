@@ -59,16 +59,25 @@ export class Lab extends ComposeProject {
     { env = {}, scale = {}, services, files = ["compose.yaml"], project = projectName(profile), with: more = [] }: LabOptions = {},
   ): Promise<Lab> {
     const scaleFlags = Object.entries(scale).flatMap(([service, n]) => ["--scale", `${service}=${n}`]);
-    const environment = await new DockerComposeEnvironment(repoRoot, files)
-      .withProjectName(project)
-      .withProfiles(profile, ...more)
-      .withEnvironmentFile(noEnvFile)
-      .withEnvironment(env)
-      .withClientOptions({ commandOptions: scaleFlags })
-      .withDefaultWaitStrategy(Wait.forLogMessage(/ ready: /))
-      .withStartupTimeout(30_000)
-      .up(services);
-    return new Lab(project, profile, { profiles: [profile], files, env, envFile: noEnvFile }, await dockerode(), environment);
+    const options: ComposeOptions = { profiles: [profile], files, env, envFile: noEnvFile };
+    let environment: StartedDockerComposeEnvironment;
+    try {
+      environment = await new DockerComposeEnvironment(repoRoot, files)
+        .withProjectName(project)
+        .withProfiles(profile, ...more)
+        .withEnvironmentFile(noEnvFile)
+        .withEnvironment(env)
+        .withClientOptions({ commandOptions: scaleFlags })
+        .withDefaultWaitStrategy(Wait.forLogMessage(/ ready: /))
+        .withStartupTimeout(30_000)
+        .up(services);
+    } catch (err) {
+      // testcontainers' own cleanup of a failed start runs `down` without the profiles, which
+      // removes none of a profile's containers: down here, with them, then report the failure.
+      await (await ComposeProject.open(project, { ...options, profiles: [profile, ...more] })).down().catch(() => undefined);
+      throw err;
+    }
+    return new Lab(project, profile, options, await dockerode(), environment);
   }
 
   /** The compose project name (the same as `name`). */

@@ -150,6 +150,8 @@ describe("edgesOf", () => {
     // consumer-2 goes quiet: gone after 3 intervals, and its edge with it, while the producer still lists the connection.
     view.ingest(frame(producer(3, [1, 2, 3])), 3_000);
     for (const i of [1, 3]) view.ingest(frame(consumer(i, 3, 5 * i)), 3_000);
+    // A page's tick just before: the edges it derived then must not outlive consumer-2's gone.
+    expect(view.snapshot(3_500).edges).toHaveLength(3);
     view.tick(3_600);
     expect(view.snapshot(3_600).edges.map((e) => e.to.replica)).toEqual(["consumer-1", "consumer-3"]);
   });

@@ -1,5 +1,6 @@
 import * as zmq from "zeromq";
 import { afterEach, describe, expect, it } from "vitest";
+import { freePort } from "../../bench/projects.js";
 import { ConfigError } from "../../services/runtime/config.js";
 import { DEFAULT_TELEMETRY, loadTelemetry, netOf, patternOf, Telemetry, type SocketRecord, type TelemetryRecord } from "../../services/runtime/telemetry.js";
 
@@ -129,6 +130,30 @@ describe("Telemetry", () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(performance.now() - started).toBeLessThan(2000);
     expect(t.snapshot().sockets[0]!.out.msgs).toBe(200);
+  });
+
+  it("a role done before a starting dashboard subscribed waits for it, and its last record arrives", async () => {
+    // A port nothing listens on yet: the dashboard's container is there, its SUB not bound.
+    const port = await freePort();
+    const t = telemetry(`tcp://127.0.0.1:${port}`, 10_000);
+    t.setResult({ verdict: "PASS" });
+    await expect.poll(() => t.dashboard).toBe("addressed");
+    const closed = t.close(0);
+    const sub = new zmq.Subscriber({ linger: 0, receiveTimeout: 5000 });
+    cleanup.push(() => sub.close());
+    sub.subscribe();
+    await sub.bind(`tcp://127.0.0.1:${port}`);
+    const [frame] = await sub.receive();
+    expect(JSON.parse(String(frame))).toMatchObject({ replica: "collector-1", state: "exited", exitCode: 0, result: { verdict: "PASS" } });
+    await closed;
+    expect(t.dashboard).toBe("subscribed");
+  });
+
+  it("waits for nothing at exit when the dashboard's name does not resolve", async () => {
+    const t = telemetry("tcp://no-dashboard.invalid:5599");
+    await expect.poll(() => t.dashboard, { timeout: 4000 }).toBe("unresolved");
+    // A minute allowed: had it waited, the test would time out.
+    await t.close(0, 60_000);
   });
 
   it("a throwing figures callback costs the figures, not the record", () => {

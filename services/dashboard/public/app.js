@@ -139,7 +139,7 @@ function render(snapshot) {
   $("log").replaceChildren(...[...snapshot.log].reverse().map((e) =>
     el("li", { "data-kind": e.kind, "data-replica": e.replica }, `${time(e.at)} ${e.replica} ${e.kind} ${e.detail}`)));
   const refused = Object.entries(snapshot.stats.rejected).map(([reason, n]) => `${reason} ${n}`).join(", ");
-  $("stats").textContent = `${snapshot.stats.records} records · ${snapshot.stats.perSecond}/s · refused: ${refused || "none"}`;
+  $("stats").textContent = `${snapshot.stats.records} records · ${snapshot.stats.perSecond}/s · refused: ${refused || "none"} · unknown fields: ${snapshot.stats.unknownFields}`;
 }
 
 const events = new EventSource("events");
