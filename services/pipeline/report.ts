@@ -1,6 +1,6 @@
 // The collector's tally: per-consumer counts and sums checked against the one batch start it
 // accepts, the human report (a table) and the RESULT object tests and the bench read.
-import { plural, ranges, table } from "../runtime/index.js";
+import { IdMap, plural, ranges, table } from "../runtime/index.js";
 import type { BatchStart, Result } from "./wire.js";
 
 export interface ConsumerRow {
@@ -28,9 +28,12 @@ export class Tally {
   batchesRejected = 0;
   /** Task ids the producer announced it sent again. */
   readonly redispatched = new Set<number>();
-  private readonly rows = new Map<string, ConsumerRow>();
+  /** Consumer id → its row's index in `rowList`, where a counted task keeps its row as that index. */
+  private readonly rows = new Map<string, number>();
+  private readonly rowList: ConsumerRow[] = [];
   /** Each counted task id and what was counted for it, so a result outside the batch can be taken back. */
-  private readonly seen = new Map<number, { row: ConsumerRow; num: number }>();
+  private readonly seen = new IdMap();
+  private readonly rowOf = new IdMap();
 
   /**
    * The producer's batch start. The first one is accepted, and results counted before it whose
@@ -44,9 +47,11 @@ export class Tally {
       return "rejected";
     }
     this.batch = batch;
-    for (const [task, { row, num }] of this.seen) {
+    for (const [task, num] of this.seen) {
       if (task < batch.tasks) continue;
+      const row = this.rowList[this.rowOf.get(task)!]!;
       this.seen.delete(task);
+      this.rowOf.delete(task);
       [row.count, row.sum, this.count, this.sum] = [row.count - 1, row.sum - num, this.count - 1, this.sum - num];
       this.rejected++;
     }
@@ -65,20 +70,28 @@ export class Tally {
         return "duplicate";
       }
     }
-    const row = this.row(result.consumer);
+    const index = this.row(result.consumer);
+    const row = this.rowList[index]!;
     row.count++;
     row.sum += result.num;
-    if (result.task !== undefined) this.seen.set(result.task, { row, num: result.num });
+    if (result.task !== undefined) {
+      this.seen.set(result.task, result.num);
+      this.rowOf.set(result.task, index);
+    }
     this.count++;
     this.sum += result.num;
     return "counted";
   }
 
-  private row(consumer: string): ConsumerRow {
+  /** The index of the consumer's row, made on its first result. */
+  private row(consumer: string): number {
     const id = this.rows.has(consumer) || this.rows.size < MAX_CONSUMER_ROWS - 1 ? consumer : MORE;
-    const row = this.rows.get(id) ?? { consumer: id, count: 0, sum: 0 };
-    this.rows.set(id, row);
-    return row;
+    let index = this.rows.get(id);
+    if (index === undefined) {
+      index = this.rowList.push({ consumer: id, count: 0, sum: 0 }) - 1;
+      this.rows.set(id, index);
+    }
+    return index;
   }
 
   /**
@@ -103,7 +116,7 @@ export class Tally {
 
   /** Per-consumer rows, ordered by consumer id. */
   consumers(): ConsumerRow[] {
-    return [...this.rows.values()].filter((row) => row.count > 0).sort((a, b) => a.consumer.localeCompare(b.consumer));
+    return this.rowList.filter((row) => row.count > 0).sort((a, b) => a.consumer.localeCompare(b.consumer));
   }
 
   /** Task ids of the results counted so far. */

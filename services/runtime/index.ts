@@ -17,6 +17,7 @@ export { nameOf, replicaName } from "./replica.js";
 export { serialSend } from "./serial-send.js";
 export { Announcer } from "./announce.js";
 export { keepRedispatching, Ledger, type RedispatchTo, type SentTask } from "./ledger.js";
+export { IdMap } from "./id-map.js";
 export { watchPresence, type Presence, type PresenceOptions } from "./presence.js";
 export { ranges } from "./ranges.js";
 export { relay, runDevice, type Hop } from "./relay.js";

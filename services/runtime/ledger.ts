@@ -2,11 +2,13 @@
 // confirmed yet, and sending them again once nothing moved for a quiet period. The pipeline's
 // producer uses it; nothing in it knows the pipeline's wire format.
 import { setTimeout as delay } from "node:timers/promises";
+import { IdMap } from "./id-map.js";
 import { plural, type Log } from "./log.js";
 import { ranges } from "./ranges.js";
 
 export interface SentTask {
   num: number;
+  /** An integer from 0, as a batch numbers its tasks. */
   task: number;
 }
 
@@ -17,9 +19,10 @@ export interface SentTask {
  * nothing was sent or confirmed for `quietMs`, what is still open was lost with a consumer.
  */
 export class Ledger {
-  private readonly open = new Map<number, number>();
+  /** Task id → num, for the open tasks. */
+  private readonly open = new IdMap();
   /** Every task sent, confirmed or not: a new collector has to get them all again. */
-  private readonly all = new Map<number, number>();
+  private readonly all = new IdMap();
   /** Ids sent more than once. */
   readonly redispatched = new Set<number>();
   rounds = 0;
@@ -40,7 +43,7 @@ export class Ledger {
 
   /** A new collector connected: it confirmed nothing yet, so every task sent is open again. */
   reopen(now: number): void {
-    this.all.forEach((num, task) => this.open.set(task, num));
+    for (const [task, num] of this.all) this.open.set(task, num);
     this.last = now;
   }
 
