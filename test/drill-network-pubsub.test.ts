@@ -67,9 +67,10 @@ describe("drill: network faults on PUB-SUB", () => {
 
     const stopped = await lab.stop("weather-sub-1");
     expect(stopped.exitCode).toBe(143);
-    const report = (await lab.logs("weather-sub-1")).find((l) => / lost: \d+ of \d+ updates the publishers' count streams accounted for$/.test(l));
+    const last = await lab.logs("weather-sub-1");
+    const report = last.find((l) => / lost: \d+ of \d+ updates the publishers' count streams accounted for$/.test(l));
     const lostTotal = Number(/ lost: (\d+) of /.exec(report ?? "")?.[1]);
-    expect(lostTotal).toBeGreaterThanOrEqual(gaps[0]! + gaps[1]!);
+    expect(lostTotal, `the subscriber's last lines:\n${last.slice(-15).join("\n")}`).toBeGreaterThanOrEqual(gaps[0]! + gaps[1]!);
     const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
     console.log(
       [
