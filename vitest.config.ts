@@ -16,6 +16,8 @@ const serial = [
   "test/drill-garbage.test.ts",
   "test/drill-raw-wire.test.ts",
   "test/drill-broker-wire.test.ts",
+  "test/drill-network-pubsub.test.ts",
+  "test/drill-pub-restart.test.ts",
   "test/swarm-node-loss.test.ts",
 ];
 
